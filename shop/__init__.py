@@ -1,0 +1,154 @@
+"""OCOP storefront: create_app() builds the Flask app."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, g, request
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from shop import config as config_module
+from shop.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    ]
+)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. `config` overrides what the environment says (tests use it)."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("SHOP_INSTANCE_PATH") or os.path.join(ROOT, "instance"),
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+    )
+    env_name = (config or {}).get("SHOP_ENV") or os.environ.get("SHOP_ENV", "production")
+    app.config.update(config_module.from_environment(env_name, app.instance_path))
+    app.config.update(config or {})
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_security_headers(app)
+
+    from shop.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    from shop.cli import shop_cli
+
+    app.cli.add_command(shop_cli)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from shop import models  # noqa: F401  (registers every model with the metadata)
+    from shop.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=os.path.join(ROOT, "translations"))
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please log in to see this page.")
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from shop.accounts.models import User
+
+        try:
+            return db.session.get(User, int(user_id))
+        except ValueError:
+            return None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from shop.accounts.views import bp as accounts_bp
+    from shop.accounts.views import lang_bp
+    from shop.admin.views import bp as admin_bp
+    from shop.cart.views import bp as cart_bp
+    from shop.catalog.views import bp as catalog_bp
+    from shop.main.views import bp as main_bp
+    from shop.partners.views import bp as partners_bp
+    from shop.producers.views import bp as producers_bp
+
+    for bp in (main_bp, accounts_bp, lang_bp, catalog_bp, cart_bp, producers_bp, partners_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from shop.cart.services import item_count_for
+    from shop.money import format_vnd
+    from shop.organisations import status_label
+    from shop.web import current_path
+
+    app.add_template_filter(format_vnd, "vnd")
+    app.add_template_global(status_label, "status_label")
+
+    @app.context_processor
+    def layout_context():
+        # Cached per request: the layout asks for these once per page.
+        if "cart_count" not in g:
+            user_id = current_user.id if current_user.is_authenticated else None
+            g.cart_count = item_count_for(user_id, None)
+        return {
+            "cart_count": g.cart_count,
+            "current_locale": str(get_locale()),
+            "current_path": current_path,
+            "shop_name": app.config["SHOP_NAME"],
+        }
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+            # Every cookie we set (session, remember-me) is Secure when the page came over HTTPS.
+            cookies = headers.getlist("Set-Cookie")
+            if cookies:
+                headers.remove("Set-Cookie")
+                for cookie in cookies:
+                    if "; secure" not in cookie.lower():
+                        cookie += "; Secure"
+                    headers.add("Set-Cookie", cookie)
+        if current_user and current_user.is_authenticated:
+            # Pages with personal data must not be kept by shared caches.
+            headers.setdefault("Cache-Control", "private, no-store")
+        return response

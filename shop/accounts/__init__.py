@@ -1,0 +1,1 @@
+"""Accounts: users, sign-up, sign-in, password reset, profile and roles."""

@@ -1,0 +1,82 @@
+"""Shapes of the account forms. Rules that need the database live in services."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, StringField, TelField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from shop.accounts.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
+_password_length = Length(
+    min=MIN_PASSWORD_LENGTH,
+    max=MAX_PASSWORD_LENGTH,
+    message=_l("Use a password of at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+)
+_required = DataRequired(message=_l("This field is required."))
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[_required, Length(max=120)],
+                       render_kw={"autocomplete": "name"})
+    email = EmailField(_l("Email"), validators=[_required, Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    phone = TelField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)],
+                     render_kw={"autocomplete": "tel"})
+    password = PasswordField(_l("Password"), validators=[_required, _password_length],
+                             description=_l("At least 8 characters."),
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat password"),
+                            validators=[_required, EqualTo("password", message=_l("The two passwords differ."))],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[_required], render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[_required],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("Remember me"))
+    next = HiddenField()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[_required], render_kw={"autocomplete": "email"})
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[_required, _password_length],
+                             description=_l("At least 8 characters."),
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat new password"),
+                            validators=[_required, EqualTo("password", message=_l("The two passwords differ."))],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[_required, Length(max=120)],
+                       render_kw={"autocomplete": "name"})
+    phone = TelField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)],
+                     render_kw={"autocomplete": "tel"})
+    locale = RadioField(_l("Preferred language"), choices=[("vi", "Tiếng Việt"), ("en", "English")],
+                        validators=[_required])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[_required],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(_l("New password"), validators=[_required, _password_length],
+                                 description=_l("At least 8 characters."),
+                                 render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat new password"),
+                            validators=[_required, EqualTo("new_password", message=_l("The two passwords differ."))],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class LanguageForm(FlaskForm):
+    lang = HiddenField(validators=[_required])
+    next = HiddenField()
+
+
+class LogoutForm(FlaskForm):
+    pass

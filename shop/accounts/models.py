@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.extensions import db
+from shop.models_base import TimestampMixin
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    """A person with an account. Every user is a shopper; memberships and is_admin add roles."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("locale IS NULL OR locale IN ('vi', 'en')", name="locale_known"),
+        CheckConstraint("email = lower(email)", name="email_lower"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    locale: Mapped[str | None] = mapped_column(String(5))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    producer_memberships: Mapped[list[ProducerMember]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    partner_memberships: Mapped[list[PartnerMember]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to log in inactive users
+        return self.active
+
+    @property
+    def is_producer(self) -> bool:
+        return bool(self.producer_memberships)
+
+    @property
+    def is_partner(self) -> bool:
+        return bool(self.partner_memberships)
+
+    def has_role(self, role: str) -> bool:
+        if role == "admin":
+            return self.is_admin
+        if role == "producer":
+            return self.is_producer
+        if role == "partner":
+            return self.is_partner
+        if role == "shopper":
+            return True
+        raise ValueError(f"unknown role {role!r}")
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class ProducerMember(TimestampMixin, db.Model):
+    """A user who acts for a producer (OCOP chủ thể)."""
+
+    __tablename__ = "producer_members"
+    __table_args__ = (CheckConstraint("role IN ('owner', 'staff')", name="role_known"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(10), default="owner", nullable=False)
+
+    user: Mapped[User] = relationship(back_populates="producer_memberships")
+    producer: Mapped["Producer"] = relationship(lazy="joined")  # noqa: F821
+
+
+class PartnerMember(TimestampMixin, db.Model):
+    """A user who orders for a restaurant partner."""
+
+    __tablename__ = "partner_members"
+    __table_args__ = (CheckConstraint("role IN ('owner', 'staff')", name="role_known"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(10), default="owner", nullable=False)
+
+    user: Mapped[User] = relationship(back_populates="partner_memberships")
+    partner: Mapped["Partner"] = relationship(lazy="joined")  # noqa: F821

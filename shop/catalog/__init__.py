@@ -1,0 +1,1 @@
+"""The public catalog of certified OCOP products."""

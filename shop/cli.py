@@ -1,0 +1,58 @@
+"""`flask shop …` commands for operators."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask.cli import AppGroup
+
+from shop.errors import ShopError
+from shop.extensions import db
+
+shop_cli = AppGroup("shop", help="OCOP shop commands.")
+
+
+@shop_cli.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="Admin", show_default=True, help="Display name for a new account.")
+def create_admin(email: str, name: str) -> None:
+    """Make EMAIL an admin, creating the account if needed.
+
+    The password is read from SHOP_ADMIN_PASSWORD if set (for scripts), otherwise asked for.
+    """
+    from shop.accounts.services import find_user_by_email
+    from shop.admin.services import make_admin
+
+    password = os.environ.get("SHOP_ADMIN_PASSWORD")
+    if password is None and find_user_by_email(email) is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user, created = make_admin(email=email, name=name, password=password)
+    except ShopError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc.message)) from None
+    db.session.commit()
+    click.echo(f"{'Created' if created else 'Updated'} admin {user.email}")
+
+
+@shop_cli.command("seed-demo")
+def seed_demo() -> None:
+    """Load the demo accounts and organisations (safe to run again: it changes nothing then)."""
+    from shop.demo import seed
+
+    counts = seed()
+    db.session.commit()
+    click.echo("Demo data: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+
+
+@shop_cli.command("send-pending-mail")
+@click.option("--max-attempts", type=int, default=None, help="Skip messages tried this many times.")
+def send_pending_mail(max_attempts: int | None) -> None:
+    """Retry mail that could not be sent (e.g. while the SMTP server was down)."""
+    from shop.mail.services import deliver_pending
+
+    sent, failed = deliver_pending(max_attempts=max_attempts)
+    click.echo(f"Sent {sent}, still pending {failed}")
+    if failed:
+        raise SystemExit(1)

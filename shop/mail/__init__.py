@@ -1,0 +1,1 @@
+"""Outgoing mail: written to an outbox table in the caller's transaction, delivered after commit."""

@@ -1,0 +1,74 @@
+"""What producers and partners share: a registered organisation with a tax code and an address."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, Integer, String
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from shop import geo
+from shop.errors import ValidationError
+from shop.models_base import TimestampMixin
+
+# Mã số thuế: 10 digits for the organisation, 10-3 for a branch (e.g. 0101234567-001).
+TAX_CODE_RE = re.compile(r"^\d{10}(-\d{3})?$")
+ORG_STATUSES = ("pending", "active", "suspended")
+
+
+class OrganisationMixin(TimestampMixin):
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    tax_code: Mapped[str] = mapped_column(String(14), unique=True, nullable=False)
+    province_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    ward_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    street: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(12), default="pending", nullable=False)
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return (
+            CheckConstraint("status IN ('pending', 'active', 'suspended')", name="status_known"),
+            CheckConstraint("length(tax_code) IN (10, 14)", name="tax_code_length"),
+        )
+
+    @property
+    def province_name(self) -> str | None:
+        return geo.province_name(self.province_code)
+
+    @property
+    def ward_name(self) -> str | None:
+        return geo.ward_name(self.ward_code)
+
+    @property
+    def address(self) -> str:
+        parts = [self.street, self.ward_name, self.province_name]
+        return ", ".join(p for p in parts if p)
+
+
+def check_organisation(*, name: str, tax_code: str, province_code: int, ward_code: int, status: str) -> None:
+    """Validate an organisation's fields. Raises ValidationError naming the field at fault."""
+    if not name or not name.strip():
+        raise ValidationError(_l("Enter the organisation's name."), field="name")
+    if not TAX_CODE_RE.match(tax_code or ""):
+        raise ValidationError(
+            _l("A tax code has 10 digits, or 10 digits, a dash and 3 digits for a branch."), field="tax_code"
+        )
+    if geo.province_name(province_code) is None:
+        raise ValidationError(_l("Choose a province or city."), field="province_code")
+    if not geo.ward_in_province(province_code, ward_code):
+        raise ValidationError(_l("That commune/ward is not in the chosen province."), field="ward_code")
+    if status not in ORG_STATUSES:
+        raise ValidationError(_l("Unknown status."), field="status")
+
+
+_STATUS_LABELS = {
+    "pending": _l("Awaiting review"),
+    "active": _l("Active"),
+    "suspended": _l("Suspended"),
+}
+
+
+def status_label(status: str) -> str:
+    return str(_STATUS_LABELS.get(status, status))

@@ -1,0 +1,1 @@
+"""Restaurant partners that buy in bulk."""

@@ -1,0 +1,1 @@
+"""Producers: OCOP chủ thể (co-operatives, companies, household businesses) and their portal."""

@@ -1,0 +1,64 @@
+"""Small helpers shared by the views: safe redirects, role checks, service errors onto forms."""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort, request
+from flask_login import current_user
+
+from shop.errors import ShopError
+from shop.extensions import login_manager
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Return `target` only if it is a path on this site; otherwise `default`.
+
+    Rejects absolute URLs, scheme-relative `//host` and backslash tricks that browsers read as
+    another host, so `?next=` can never send a user off-site.
+    """
+    if not target or "\\" in target or any(ord(ch) < 32 for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def current_path() -> str:
+    """The path and query of this request, for `next` links."""
+    return request.full_path.rstrip("?") if request.query_string else request.path
+
+
+def role_required(role: str):
+    """Anonymous visitors go to the login page (302); users without the role get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.has_role(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def form_view(view):
+    """Mark a view that renders its own form errors, so a bad CSRF token re-renders the same page
+    with a message (via the CSRF error handler) instead of a bare error page."""
+    view.renders_form_errors = True
+    return view
+
+
+def put_error_on_form(form, exc: ShopError) -> None:
+    """Show a service's error next to the field it names, or above the form."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, str(exc.message)]
+    else:
+        form.form_errors.append(str(exc.message))
