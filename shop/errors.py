@@ -15,8 +15,9 @@ class ShopError(Exception):
     code = "shop_error"
 
     def __init__(self, message=None, *, field: str | None = None):
-        super().__init__(str(message or self.default_message))
+        # Messages stay lazy: they are translated when shown, in the reader's language.
         self.message = message or self.default_message
+        super().__init__(self.message)
         self.field = field
 
     default_message = _l("The request could not be completed.")

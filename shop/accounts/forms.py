@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, StringField, TelField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TelField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from shop.accounts.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -58,7 +67,8 @@ class ProfileForm(FlaskForm):
                        render_kw={"autocomplete": "name"})
     phone = TelField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)],
                      render_kw={"autocomplete": "tel"})
-    locale = RadioField(_l("Preferred language"), choices=[("vi", "Tiếng Việt"), ("en", "English")],
+    locale = RadioField(_l("Preferred language"), choices=[SelectChoice("vi", "Tiếng Việt", render_kw={"lang": "vi"}),
+                                 SelectChoice("en", "English", render_kw={"lang": "en"})],
                         validators=[_required])
 
 

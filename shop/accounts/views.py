@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -213,6 +213,7 @@ def profile():
             else:
                 session["lang"] = current_user.locale
                 db.session.commit()
+                refresh()  # the confirmation below is in the language just chosen
                 flash(_("Your profile has been saved."), "success")
                 return redirect(url_for("accounts.profile"))
         else:
