@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     os.makedirs(app.instance_path, exist_ok=True)
 
+    app.wsgi_app = _SecureCookiesOverHttps(app.wsgi_app)
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
@@ -68,8 +69,9 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=os.path.join(ROOT, "translations"))
+    babel.init_app(
+        app, locale_selector=select_locale, default_translation_directories=os.path.join(ROOT, "translations")
+    )
     limiter.init_app(app)
 
     login_manager.init_app(app)
@@ -140,15 +142,33 @@ def _register_security_headers(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-            # Every cookie we set (session, remember-me) is Secure when the page came over HTTPS.
-            cookies = headers.getlist("Set-Cookie")
-            if cookies:
-                headers.remove("Set-Cookie")
-                for cookie in cookies:
-                    if "; secure" not in cookie.lower():
-                        cookie += "; Secure"
-                    headers.add("Set-Cookie", cookie)
         if current_user and current_user.is_authenticated:
             # Pages with personal data must not be kept by shared caches.
             headers.setdefault("Cache-Control", "private, no-store")
         return response
+
+
+class _SecureCookiesOverHttps:
+    """Marks every cookie Secure when the request came over HTTPS.
+
+    Done at the WSGI edge because the session and remember-me cookies are written after the
+    app's after_request hooks; inside ProxyFix, so X-Forwarded-Proto counts when proxies are trusted.
+    """
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("wsgi.url_scheme") != "https":
+            return self.wsgi_app(environ, start_response)
+
+        def secure_start_response(status, headers, exc_info=None):
+            headers = [
+                (name, value + "; Secure")
+                if name.lower() == "set-cookie" and "; secure" not in value.lower()
+                else (name, value)
+                for name, value in headers
+            ]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, secure_start_response)

@@ -45,9 +45,7 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         # Development and tests only: a fixed key, never used when SHOP_ENV=production.
         secret = f"insecure-{env_name}-key"
 
-    database_url = os.environ.get("DATABASE_URL") or (
-        "sqlite:///" + os.path.join(instance_path, "shop.db")
-    )
+    database_url = os.environ.get("DATABASE_URL") or ("sqlite:///" + os.path.join(instance_path, "shop.db"))
     if database_url.startswith("postgres://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
     elif database_url.startswith("postgresql://"):

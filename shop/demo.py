@@ -22,28 +22,52 @@ PHUONG_HOAN_KIEM = 70
 DEMO_PASSWORD = "ocop-demo-2026"
 
 PRODUCERS = [
-    {"name": "HTX Dịch vụ Nông nghiệp Xôi Phú Thượng", "tax_code": "0109000001",
-     "ward_code": PHUONG_PHU_THUONG, "street": "Làng nghề Xôi Phú Thượng"},
-    {"name": "HTX Chè Sen Quảng An", "tax_code": "0109000002",
-     "ward_code": PHUONG_TAY_HO, "street": "Phường Quảng An, quận Tây Hồ (cũ)"},
-    {"name": "HTX Hoa đào Nhật Tân", "tax_code": "0109000003",
-     "ward_code": PHUONG_TAY_HO, "street": "Phường Nhật Tân, quận Tây Hồ (cũ)"},
-    {"name": "Cơ sở Bảo Phương 1", "tax_code": "0109000004",
-     "ward_code": PHUONG_TAY_HO, "street": "Phường Thụy Khuê, quận Tây Hồ (cũ)"},
-    {"name": "Cơ sở Bảo Phương 2", "tax_code": "0109000005",
-     "ward_code": PHUONG_TAY_HO, "street": "Phường Thụy Khuê, quận Tây Hồ (cũ)"},
+    {
+        "name": "HTX Dịch vụ Nông nghiệp Xôi Phú Thượng",
+        "tax_code": "0109000001",
+        "ward_code": PHUONG_PHU_THUONG,
+        "street": "Làng nghề Xôi Phú Thượng",
+    },
+    {
+        "name": "HTX Chè Sen Quảng An",
+        "tax_code": "0109000002",
+        "ward_code": PHUONG_TAY_HO,
+        "street": "Phường Quảng An, quận Tây Hồ (cũ)",
+    },
+    {
+        "name": "HTX Hoa đào Nhật Tân",
+        "tax_code": "0109000003",
+        "ward_code": PHUONG_TAY_HO,
+        "street": "Phường Nhật Tân, quận Tây Hồ (cũ)",
+    },
+    {
+        "name": "Cơ sở Bảo Phương 1",
+        "tax_code": "0109000004",
+        "ward_code": PHUONG_TAY_HO,
+        "street": "Phường Thụy Khuê, quận Tây Hồ (cũ)",
+    },
+    {
+        "name": "Cơ sở Bảo Phương 2",
+        "tax_code": "0109000005",
+        "ward_code": PHUONG_TAY_HO,
+        "street": "Phường Thụy Khuê, quận Tây Hồ (cũ)",
+    },
 ]
 
 PARTNERS = [
-    {"name": "Chuỗi nhà hàng Xôi Hà Thành (demo)", "tax_code": "0109000101",
-     "ward_code": PHUONG_HOAN_KIEM, "street": "Phố Hàng Bông"},
+    {
+        "name": "Chuỗi nhà hàng Xôi Hà Thành (demo)",
+        "tax_code": "0109000101",
+        "ward_code": PHUONG_HOAN_KIEM,
+        "street": "Phố Hàng Bông",
+    },
 ]
 
 USERS = [
-    {"email": "admin@ocop.test", "name": "Quản trị viên", "is_admin": True},
-    {"email": "shopper@ocop.test", "name": "Nguyễn Thu Hà", "phone": "0912345678"},
-    {"email": "producer@ocop.test", "name": "Trần Văn Thượng", "producer": "0109000001"},
-    {"email": "partner@ocop.test", "name": "Lê Minh Anh", "partner": "0109000101"},
+    {"email": "admin@ocop.example", "name": "Quản trị viên", "is_admin": True},
+    {"email": "shopper@ocop.example", "name": "Nguyễn Thu Hà", "phone": "0912345678"},
+    {"email": "producer@ocop.example", "name": "Trần Văn Thượng", "producer": "0109000001"},
+    {"email": "partner@ocop.example", "name": "Lê Minh Anh", "partner": "0109000101"},
 ]
 
 
@@ -52,8 +76,13 @@ def _organisation(model, data: dict) -> tuple[object, bool]:
     if existing is not None:
         return existing, False
     fields = {"province_code": HA_NOI, "status": "active", **data}
-    check_organisation(name=fields["name"], tax_code=fields["tax_code"], province_code=fields["province_code"],
-                       ward_code=fields["ward_code"], status=fields["status"])
+    check_organisation(
+        name=fields["name"],
+        tax_code=fields["tax_code"],
+        province_code=fields["province_code"],
+        ward_code=fields["ward_code"],
+        status=fields["status"],
+    )
     org = model(**fields)
     db.session.add(org)
     db.session.flush()
@@ -78,8 +107,13 @@ def seed() -> dict[str, int]:
         user = db.session.scalar(select(User).where(User.email == data["email"]))
         if user is not None:
             continue
-        user = User(email=data["email"], name=data["name"], phone=data.get("phone"),
-                    password_hash=hash_password(DEMO_PASSWORD), is_admin=data.get("is_admin", False))
+        user = User(
+            email=data["email"],
+            name=data["name"],
+            phone=data.get("phone"),
+            password_hash=hash_password(DEMO_PASSWORD),
+            is_admin=data.get("is_admin", False),
+        )
         db.session.add(user)
         db.session.flush()
         if "producer" in data:

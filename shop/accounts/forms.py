@@ -27,24 +27,25 @@ _required = DataRequired(message=_l("This field is required."))
 
 
 class RegisterForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[_required, Length(max=120)],
-                       render_kw={"autocomplete": "name"})
-    email = EmailField(_l("Email"), validators=[_required, Length(max=254)],
-                       render_kw={"autocomplete": "email"})
-    phone = TelField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)],
-                     render_kw={"autocomplete": "tel"})
-    password = PasswordField(_l("Password"), validators=[_required, _password_length],
-                             description=_l("At least 8 characters."),
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("Repeat password"),
-                            validators=[_required, EqualTo("password", message=_l("The two passwords differ."))],
-                            render_kw={"autocomplete": "new-password"})
+    name = StringField(_l("Full name"), validators=[_required, Length(max=120)], render_kw={"autocomplete": "name"})
+    email = EmailField(_l("Email"), validators=[_required, Length(max=254)], render_kw={"autocomplete": "email"})
+    phone = TelField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)], render_kw={"autocomplete": "tel"})
+    password = PasswordField(
+        _l("Password"),
+        validators=[_required, _password_length],
+        description=_l("At least 8 characters."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[_required, EqualTo("password", message=_l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[_required], render_kw={"autocomplete": "username"})
-    password = PasswordField(_l("Password"), validators=[_required],
-                             render_kw={"autocomplete": "current-password"})
+    password = PasswordField(_l("Password"), validators=[_required], render_kw={"autocomplete": "current-password"})
     remember = BooleanField(_l("Remember me"))
     next = HiddenField()
 
@@ -54,33 +55,47 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[_required, _password_length],
-                             description=_l("At least 8 characters."),
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("Repeat new password"),
-                            validators=[_required, EqualTo("password", message=_l("The two passwords differ."))],
-                            render_kw={"autocomplete": "new-password"})
+    password = PasswordField(
+        _l("New password"),
+        validators=[_required, _password_length],
+        description=_l("At least 8 characters."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[_required, EqualTo("password", message=_l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[_required, Length(max=120)],
-                       render_kw={"autocomplete": "name"})
-    phone = TelField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)],
-                     render_kw={"autocomplete": "tel"})
-    locale = RadioField(_l("Preferred language"), choices=[SelectChoice("vi", "Tiếng Việt", render_kw={"lang": "vi"}),
-                                 SelectChoice("en", "English", render_kw={"lang": "en"})],
-                        validators=[_required])
+    name = StringField(_l("Full name"), validators=[_required, Length(max=120)], render_kw={"autocomplete": "name"})
+    phone = TelField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)], render_kw={"autocomplete": "tel"})
+    locale = RadioField(
+        _l("Preferred language"),
+        choices=[
+            SelectChoice("vi", "Tiếng Việt", render_kw={"lang": "vi"}),
+            SelectChoice("en", "English", render_kw={"lang": "en"}),
+        ],
+        validators=[_required],
+    )
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[_required],
-                                     render_kw={"autocomplete": "current-password"})
-    new_password = PasswordField(_l("New password"), validators=[_required, _password_length],
-                                 description=_l("At least 8 characters."),
-                                 render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("Repeat new password"),
-                            validators=[_required, EqualTo("new_password", message=_l("The two passwords differ."))],
-                            render_kw={"autocomplete": "new-password"})
+    current_password = PasswordField(
+        _l("Current password"), validators=[_required], render_kw={"autocomplete": "current-password"}
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[_required, _password_length],
+        description=_l("At least 8 characters."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[_required, EqualTo("new_password", message=_l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class LanguageForm(FlaskForm):

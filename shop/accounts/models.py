@@ -74,7 +74,7 @@ class ProducerMember(TimestampMixin, db.Model):
     role: Mapped[str] = mapped_column(String(10), default="owner", nullable=False)
 
     user: Mapped[User] = relationship(back_populates="producer_memberships")
-    producer: Mapped["Producer"] = relationship(lazy="joined")  # noqa: F821
+    producer: Mapped[Producer] = relationship(lazy="joined")  # noqa: F821
 
 
 class PartnerMember(TimestampMixin, db.Model):
@@ -88,4 +88,4 @@ class PartnerMember(TimestampMixin, db.Model):
     role: Mapped[str] = mapped_column(String(10), default="owner", nullable=False)
 
     user: Mapped[User] = relationship(back_populates="partner_memberships")
-    partner: Mapped["Partner"] = relationship(lazy="joined")  # noqa: F821
+    partner: Mapped[Partner] = relationship(lazy="joined")  # noqa: F821

@@ -67,13 +67,9 @@ def normalize_phone(raw: str | None) -> str | None:
 
 def check_password_rules(password: str, *, field: str = "password") -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            _l("Use a password of at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field=field
-        )
+        raise ValidationError(_l("Use a password of at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field=field)
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise ValidationError(
-            _l("Use a password of at most %(n)d characters.", n=MAX_PASSWORD_LENGTH), field=field
-        )
+        raise ValidationError(_l("Use a password of at most %(n)d characters.", n=MAX_PASSWORD_LENGTH), field=field)
 
 
 def _check_name(name: str) -> str:
@@ -100,8 +96,7 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def register_user(*, email: str, name: str, password: str, phone: str | None = None,
-                  locale: str | None = None) -> User:
+def register_user(*, email: str, name: str, password: str, phone: str | None = None, locale: str | None = None) -> User:
     """Create a shopper account. Raises ValidationError for bad fields, ConflictError if the
     email already has an account."""
     email = normalize_email(email)
@@ -111,8 +106,9 @@ def register_user(*, email: str, name: str, password: str, phone: str | None = N
     locale = _check_locale(locale)
     exists = db.session.scalar(select(func.count()).select_from(User).where(User.email == email))
     if exists:
-        raise ConflictError(_l("An account with this email already exists. Log in or reset your password."),
-                            field="email")
+        raise ConflictError(
+            _l("An account with this email already exists. Log in or reset your password."), field="email"
+        )
     user = User(email=email, name=name, phone=phone, password_hash=hash_password(password), locale=locale)
     db.session.add(user)
     db.session.flush()
@@ -163,14 +159,15 @@ def set_locale(user: User, locale: str) -> None:
 # The token carries the user id and a digest of the current password hash, signed and dated.
 # Changing the password changes the digest, so a link works once; age is checked on use.
 
+
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
 
 
 def _password_fingerprint(user: User) -> str:
-    return hmac.new(
-        current_app.config["SECRET_KEY"].encode(), user.password_hash.encode(), hashlib.sha256
-    ).hexdigest()[:16]
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), user.password_hash.encode(), hashlib.sha256).hexdigest()[
+        :16
+    ]
 
 
 def make_reset_token(user: User) -> str:

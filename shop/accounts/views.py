@@ -87,8 +87,9 @@ def register():
 @bp.route("/login", methods=["GET", "POST"])
 @form_view
 @limiter.limit(_login_limit_per_ip, methods=["POST"], scope="login-ip", deduct_when=_failed)
-@limiter.limit(_login_limit_per_account, methods=["POST"], key_func=_account_key, scope="login-account",
-               deduct_when=_failed)
+@limiter.limit(
+    _login_limit_per_account, methods=["POST"], key_func=_account_key, scope="login-account", deduct_when=_failed
+)
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -117,8 +118,10 @@ def too_many_attempts(exc):
     if request.endpoint == "accounts.login":
         form = LoginForm()
         form.form_errors.append(
-            _("Too many failed login attempts. For your safety, please wait a few minutes and try again, "
-              "or reset your password.")
+            _(
+                "Too many failed login attempts. For your safety, please wait a few minutes and try again, "
+                "or reset your password."
+            )
         )
         return render_template("accounts/login.html", form=form), 429
     from shop.errors import error_response
@@ -157,9 +160,14 @@ def forgot_password():
             if mail_id is not None:
                 deliver_pending([mail_id])
             # The same answer whether or not the address has an account.
-            flash(_("If an account uses that address, we have sent it a link to choose a new password. "
+            flash(
+                _(
+                    "If an account uses that address, we have sent it a link to choose a new password. "
                     "The link works for %(minutes)d minutes.",
-                    minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60), "success")
+                    minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+                ),
+                "success",
+            )
             return redirect(url_for("accounts.login"))
     elif form.is_submitted():
         status = 400
@@ -204,8 +212,9 @@ def profile():
     if request.method == "POST" and "current_password" not in request.form:
         if form.validate_on_submit():
             try:
-                services.update_profile(current_user, name=form.name.data, phone=form.phone.data,
-                                        locale=form.locale.data)
+                services.update_profile(
+                    current_user, name=form.name.data, phone=form.phone.data, locale=form.locale.data
+                )
             except ShopError as exc:
                 db.session.rollback()
                 put_error_on_form(form, exc)
@@ -221,8 +230,11 @@ def profile():
     elif request.method == "POST":
         if password_form.validate_on_submit():
             try:
-                services.change_password(current_user, current_password=password_form.current_password.data,
-                                         new_password=password_form.new_password.data)
+                services.change_password(
+                    current_user,
+                    current_password=password_form.current_password.data,
+                    new_password=password_form.new_password.data,
+                )
             except ShopError as exc:
                 db.session.rollback()
                 put_error_on_form(password_form, exc)

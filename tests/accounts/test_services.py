@@ -45,8 +45,14 @@ def test_password_under_eight_characters_is_refused(app):
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("0912 345 678", "0912345678"), ("+84 912.345.678", "0912345678"), ("84912345678", "0912345678"),
-     ("024 3825 1234", "02438251234"), ("", None), (None, None)],
+    [
+        ("0912 345 678", "0912345678"),
+        ("+84 912.345.678", "0912345678"),
+        ("84912345678", "0912345678"),
+        ("024 3825 1234", "02438251234"),
+        ("", None),
+        (None, None),
+    ],
 )
 def test_vietnamese_phone_numbers_are_normalised(raw, expected):
     assert services.normalize_phone(raw) == expected

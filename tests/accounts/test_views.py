@@ -16,12 +16,19 @@ def count_users() -> int:
 
 
 def register(client, **overrides):
-    data = {"name": "Nguyễn Thu Hà", "email": "ha@example.vn", "phone": "", "password": "sen-tay-ho-1",
-            "confirm": "sen-tay-ho-1", **overrides}
+    data = {
+        "name": "Nguyễn Thu Hà",
+        "email": "ha@example.vn",
+        "phone": "",
+        "password": "sen-tay-ho-1",
+        "confirm": "sen-tay-ho-1",
+        **overrides,
+    }
     return submit(client, "/account/register", data)
 
 
 # --- Registration ---------------------------------------------------------------------------
+
 
 def test_a_visitor_registers_and_is_logged_in(client):
     response = register(client, phone="0912 345 678")
@@ -69,6 +76,7 @@ def test_messages_follow_the_browsers_language(client):
 
 # --- CSRF -----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("token", [None, "forged-token"])
 def test_register_without_a_valid_csrf_token_shows_a_message_on_the_form(client, token):
     client.get("/account/register")
@@ -92,6 +100,7 @@ def test_logout_without_csrf_token_is_refused(client, login):
 
 
 # --- Login, logout, remember me -------------------------------------------------------------
+
 
 def test_login_and_logout(client, login):
     UserFactory(email="ha@example.vn", name="Thu Hà")
@@ -134,8 +143,13 @@ def test_without_remember_me_a_new_browser_session_is_logged_out(client, login):
 
 @pytest.mark.parametrize(
     ("next_url", "expected"),
-    [("/account/profile", "/account/profile"), ("https://evil.example/", "/"), ("//evil.example/x", "/"),
-     ("/\\evil.example", "/"), ("javascript:alert(1)", "/")],
+    [
+        ("/account/profile", "/account/profile"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/x", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
 )
 def test_next_only_redirects_within_the_site(client, next_url, expected):
     UserFactory(email="ha@example.vn")
@@ -151,8 +165,15 @@ def test_anonymous_visitor_is_sent_to_login_and_back(client, login):
     UserFactory(email="ha@example.vn")
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'name="next" value="/account/profile"' in html
-    response = client.post("/account/login", data={"csrf_token": csrf_token_from(html), "email": "ha@example.vn",
-                                                   "password": PASSWORD, "next": "/account/profile"})
+    response = client.post(
+        "/account/login",
+        data={
+            "csrf_token": csrf_token_from(html),
+            "email": "ha@example.vn",
+            "password": PASSWORD,
+            "next": "/account/profile",
+        },
+    )
     assert response.headers["Location"] == "/account/profile"
 
 
@@ -187,6 +208,7 @@ def test_successful_logins_do_not_count_toward_the_limit(app, client, login):
 
 
 # --- Password reset -------------------------------------------------------------------------
+
 
 def reset_link_from(message) -> str:
     text = message.get_body(("plain",)).get_content()
@@ -231,8 +253,9 @@ def test_expired_and_tampered_reset_links_are_explained(app, client, smtp_sink):
     expired = client.get(link)
     assert expired.status_code == 400
     assert "đã hết hạn" in expired.get_data(as_text=True)
-    expired_post = submit(client, link, {"password": "new-password-1", "confirm": "new-password-1"},
-                          page="/account/forgot")
+    expired_post = submit(
+        client, link, {"password": "new-password-1", "confirm": "new-password-1"}, page="/account/forgot"
+    )
     assert expired_post.status_code == 400
     assert login_ok(client, "ha@example.vn", "new-password-1") is False
 
@@ -274,11 +297,16 @@ def test_without_a_mail_server_mail_is_written_to_the_outbox(app, client, tmp_pa
 
 # --- Profile --------------------------------------------------------------------------------
 
+
 def test_profile_changes_name_phone_and_language(client, login):
     user = UserFactory(email="ha@example.vn")
     login("ha@example.vn", PASSWORD)
-    response = submit(client, "/account/profile", {"name": "Trần Thu Hà", "phone": "0987 654 321", "locale": "en"},
-                      follow_redirects=True)
+    response = submit(
+        client,
+        "/account/profile",
+        {"name": "Trần Thu Hà", "phone": "0987 654 321", "locale": "en"},
+        follow_redirects=True,
+    )
     assert "Your profile has been saved." in response.get_data(as_text=True)
     db.session.refresh(user)
     assert (user.name, user.phone, user.locale) == ("Trần Thu Hà", "0987654321", "en")
@@ -297,12 +325,18 @@ def test_profile_rejects_a_bad_phone_on_the_same_page(client, login):
 def test_password_change_from_the_profile(client, login):
     UserFactory(email="ha@example.vn")
     login("ha@example.vn", PASSWORD)
-    wrong = submit(client, "/account/profile", {"current_password": "nope", "new_password": "brand-new-1",
-                                                 "confirm": "brand-new-1"})
+    wrong = submit(
+        client,
+        "/account/profile",
+        {"current_password": "nope", "new_password": "brand-new-1", "confirm": "brand-new-1"},
+    )
     assert wrong.status_code == 400
     assert "Mật khẩu hiện tại không đúng" in wrong.get_data(as_text=True)
-    ok = submit(client, "/account/profile", {"current_password": PASSWORD, "new_password": "brand-new-1",
-                                              "confirm": "brand-new-1"})
+    ok = submit(
+        client,
+        "/account/profile",
+        {"current_password": PASSWORD, "new_password": "brand-new-1", "confirm": "brand-new-1"},
+    )
     assert ok.status_code == 302
     submit(client, "/account/logout", {}, page="/")
     assert login_ok(client, "ha@example.vn", "brand-new-1")

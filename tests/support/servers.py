@@ -40,6 +40,7 @@ def wait_for_port(port: int, timeout: float = 20.0, proc: subprocess.Popen | Non
 
 # --- PostgreSQL ------------------------------------------------------------------------------
 
+
 @dataclass
 class Postgres:
     root: Path
@@ -54,21 +55,40 @@ class Postgres:
 
     def psql(self, sql: str, dbname: str = "postgres") -> None:
         subprocess.run(
-            self._as_postgres(str(self.bindir / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                              "-d", dbname, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql),
-            check=True, capture_output=True,
+            self._as_postgres(
+                str(self.bindir / "psql"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-d",
+                dbname,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-q",
+                "-c",
+                sql,
+            ),
+            check=True,
+            capture_output=True,
         )
 
     def stop(self) -> None:
-        subprocess.run(self._as_postgres(str(self.bindir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate",
-                                         "stop"), capture_output=True)
+        subprocess.run(
+            self._as_postgres(str(self.bindir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate", "stop"),
+            capture_output=True,
+        )
         shutil.rmtree(self.root, ignore_errors=True)
 
 
 def start_postgres() -> Postgres:
     """initdb + start a throwaway cluster (fsync off). Needs the PostgreSQL server binaries."""
     if not PG_BIN_DIRS:
-        raise RuntimeError("PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)")
+        raise RuntimeError(
+            "PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)"
+        )
     bindir = PG_BIN_DIRS[0]
     root = Path(tempfile.mkdtemp(prefix="shop-pg-"))
     (root / "data").mkdir()
@@ -81,17 +101,43 @@ def start_postgres() -> Postgres:
         for sub in ("data", "sock"):
             shutil.chown(root / sub, "postgres", "postgres")
     os.chmod(root / "data", 0o700)
-    subprocess.run(pg._as_postgres(str(bindir / "initdb"), "-D", str(root / "data"), "-U", "postgres", "-A", "trust",
-                                   "-E", "UTF8", "--locale=C.UTF-8"), check=True, capture_output=True)
-    subprocess.run(pg._as_postgres(str(bindir / "pg_ctl"), "-D", str(root / "data"), "-l", str(root / "sock" / "log"),
-                                   "-w", "-o",
-                                   f"-h 127.0.0.1 -p {port} -k {root / 'sock'} -c fsync=off -c synchronous_commit=off "
-                                   "-c full_page_writes=off -c max_connections=100",
-                                   "start"), check=True, capture_output=True)
+    subprocess.run(
+        pg._as_postgres(
+            str(bindir / "initdb"),
+            "-D",
+            str(root / "data"),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ),
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        pg._as_postgres(
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(root / "data"),
+            "-l",
+            str(root / "sock" / "log"),
+            "-w",
+            "-o",
+            f"-h 127.0.0.1 -p {port} -k {root / 'sock'} -c fsync=off -c synchronous_commit=off "
+            "-c full_page_writes=off -c max_connections=100",
+            "start",
+        ),
+        check=True,
+        capture_output=True,
+    )
     return pg
 
 
 # --- Redis -----------------------------------------------------------------------------------
+
 
 @dataclass
 class Redis:
@@ -113,13 +159,17 @@ def start_redis() -> Redis:
     if exe is None:
         raise RuntimeError("redis-server not found (apt-get install redis-server)")
     port = free_port()
-    proc = subprocess.Popen([exe, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wait_for_port(port, proc=proc)
     return Redis(port=port, proc=proc)
 
 
 # --- SMTP sink -------------------------------------------------------------------------------
+
 
 @dataclass
 class SmtpSink:
@@ -157,6 +207,7 @@ class SmtpSink:
 
 # --- The shop under gunicorn -----------------------------------------------------------------
 
+
 @dataclass
 class ShopServer:
     url: str
@@ -173,10 +224,14 @@ class ShopServer:
 
 def migrate_database(database_url: str, instance: Path) -> None:
     """`flask db upgrade` in a subprocess, exactly as `make run` does."""
-    env = {**os.environ, "DATABASE_URL": database_url, "SHOP_ENV": "testing", "FLASK_APP": "wsgi",
-           "SHOP_INSTANCE_PATH": str(instance)}
-    subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SHOP_ENV": "testing",
+        "FLASK_APP": "wsgi",
+        "SHOP_INSTANCE_PATH": str(instance),
+    }
+    subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
 def start_shop(env: dict[str, str], *, workers: int = 1, instance: Path) -> ShopServer:
@@ -187,9 +242,24 @@ def start_shop(env: dict[str, str], *, workers: int = 1, instance: Path) -> Shop
     full_env = {**os.environ, "SHOP_ENV": "testing", "SHOP_INSTANCE_PATH": str(instance), **env}
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-             "--threads", "4", "--access-logfile", "-", "wsgi:app"],
-            cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=full_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         wait_for_port(port, proc=proc)
