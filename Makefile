@@ -44,13 +44,13 @@ install-dev: $(VENV)/.installed-dev
 
 # Compiled catalogs are build output (not committed); compiling takes well under a second.
 translations: install
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel -q compile -d translations
 
 # After changing user-facing strings: extract them, then translate the new entries in vi.
 extract-messages: install
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext --sort-output --no-wrap \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --sort-output --no-wrap \
 		-o translations/messages.pot .
-	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
 
 # A random key made once per checkout, so sessions survive restarts of `make run`.
 instance/secret_key:
