@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shop import config as config_module
-from shop.extensions import babel, csrf, db, limiter, login_manager, migrate
+from shop.extensions import babel, csrf, db, include_name, limiter, login_manager, migrate
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
 
@@ -67,7 +67,9 @@ def _init_extensions(app: Flask) -> None:
     from shop.i18n import select_locale
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True, include_name=include_name
+    )
     csrf.init_app(app)
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories=os.path.join(ROOT, "translations")
@@ -115,6 +117,16 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.add_template_filter(format_vnd, "vnd")
     app.add_template_global(status_label, "status_label")
+
+    from shop.catalog.groups import group_name, subgroup_name
+    from shop.catalog.services import current_stars, today_vn
+    from shop.producers.models import kind_label
+
+    app.add_template_global(group_name, "group_name")
+    app.add_template_global(subgroup_name, "subgroup_name")
+    app.add_template_global(kind_label, "producer_kind")
+
+    app.add_template_global(lambda product: current_stars(product, today_vn()), "stars_of")
 
     @app.context_processor
     def layout_context():

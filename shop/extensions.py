@@ -41,3 +41,12 @@ def _client_ip() -> str:
 # Storage comes from RATELIMIT_STORAGE_URI: memory:// alone, Redis when REDIS_URL is set so
 # that every worker and machine counts against the same limit.
 limiter = Limiter(key_func=_client_ip, default_limits=[])
+
+
+# Database objects made by migrations for search (an FTS5 table and its shadow tables on SQLite,
+# a trigram index on PostgreSQL) that no model declares; autogenerate must leave them alone.
+SEARCH_OBJECTS_PREFIXES = ("product_search", "ix_products_search_folded_trgm")
+
+
+def include_name(name, type_, parent_names) -> bool:
+    return not (name and name.startswith(SEARCH_OBJECTS_PREFIXES))

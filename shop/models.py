@@ -4,3 +4,4 @@ from shop.accounts.models import PartnerMember, ProducerMember, User  # noqa: F4
 from shop.mail.models import OutboundMail  # noqa: F401
 from shop.partners.models import Partner  # noqa: F401
 from shop.producers.models import Producer  # noqa: F401
+from shop.catalog.models import Certificate, Product, ProductImage, Variant  # noqa: F401

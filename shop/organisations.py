@@ -26,12 +26,16 @@ class OrganisationMixin(TimestampMixin):
     street: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(12), default="pending", nullable=False)
 
-    @declared_attr.directive
-    def __table_args__(cls):
+    @staticmethod
+    def organisation_constraints() -> tuple:
         return (
             CheckConstraint("status IN ('pending', 'active', 'suspended')", name="status_known"),
             CheckConstraint("length(tax_code) IN (10, 14)", name="tax_code_length"),
         )
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return cls.organisation_constraints()
 
     @property
     def province_name(self) -> str | None:

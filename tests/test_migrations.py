@@ -6,9 +6,12 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from shop.extensions import db
+from shop.extensions import db, include_name
 
-TABLES = {"users", "producers", "partners", "producer_members", "partner_members", "outbound_mail"}
+TABLES = {
+    "users", "producers", "partners", "producer_members", "partner_members", "outbound_mail",
+    "products", "variants", "product_images", "certificates",
+}
 
 
 @pytest.mark.both_databases
@@ -20,7 +23,7 @@ def test_upgrade_from_empty_builds_the_whole_schema(app):
 @pytest.mark.both_databases
 def test_models_match_the_migrations(app):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})
         diff = compare_metadata(context, db.metadata)
     assert diff == []
 

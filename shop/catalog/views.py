@@ -1,14 +1,108 @@
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_babel import get_locale
+
+from shop import geo
+from shop.catalog import services
+from shop.catalog.groups import GROUPS, GROUPS_BY_CODE
 
 bp = Blueprint("catalog", __name__)
 
-MAX_QUERY_LENGTH = 200
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+def _code(raw: str, width: int) -> int:
+    """Province codes read "01", ward codes "00091"; anything but digits is a 404."""
+    if not raw.isdigit() or len(raw) > width:
+        abort(404)
+    return int(raw)
 
 
 @bp.route("/products")
 def products():
-    # No products are listed yet (the catalog issue adds them); the page says so plainly.
-    query = (request.args.get("q") or "")[:MAX_QUERY_LENGTH]
-    return render_template("catalog/products.html", query=query)
+    filters = services.Filters.from_args(request.args)
+    listing = services.list_products(filters, today=services.today_vn())
+    return render_template("catalog/products.html", listing=listing, f=filters, groups=GROUPS,
+                           group=GROUPS_BY_CODE.get(filters.group), locale=_locale())
+
+
+@bp.route("/products/<slug>")
+def product(slug: str):
+    page = services.product_page(slug, today=services.today_vn())
+    return render_template("catalog/product.html", page=page, p=page.product, locale=_locale(),
+                           json_ld=_product_json_ld(page, _locale()))
+
+
+def _product_json_ld(page, locale: str) -> dict:
+    """schema.org Product with one Offer per variant, priced in VND (no minor unit)."""
+    p = page.product
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": p.name(locale),
+        "description": p.summary(locale) or p.name(locale),
+        "url": url_for("catalog.product", slug=p.slug, _external=True),
+        "image": [url_for("static", filename=i.path, _external=True) for i in p.images],
+        "brand": {"@type": "Brand", "name": p.producer.name},
+        "manufacturer": {"@type": "Organization", "name": p.producer.name,
+                         "url": url_for("catalog.producer", slug=p.producer.slug, _external=True)},
+        "countryOfOrigin": "VN",
+        "offers": [
+            {
+                "@type": "Offer",
+                "sku": v.sku,
+                "name": v.name(locale),
+                "price": v.price_vnd,
+                "priceCurrency": "VND",
+                "availability": "https://schema.org/InStock" if v.on_hand > 0 else "https://schema.org/OutOfStock",
+                "url": url_for("catalog.product", slug=p.slug, _external=True),
+            }
+            for v in p.variants
+        ],
+    }
+    if page.certificate:
+        data["award"] = f"OCOP {page.certificate.star_level}★ ({page.certificate.decision_number})"
+    return data
+
+
+@bp.route("/producers/<slug>")
+def producer(slug: str):
+    producer = services.producer_by_slug(slug)
+    listing = services.list_products(
+        services.Filters(producer=producer.slug, page=services.Filters.from_args(request.args).page),
+        today=services.today_vn(), with_facets=False,
+    )
+    certificates = services.producer_certificates(producer)
+    return render_template("catalog/producer.html", producer=producer, listing=listing,
+                           certificates=certificates, locale=_locale())
+
+
+@bp.route("/origins/<province>")
+@bp.route("/origins/<province>/<ward>")
+def origin(province: str, ward: str | None = None):
+    province_code = _code(province, 2)
+    ward_code = _code(ward, 5) if ward is not None else None
+    services.check_origin(province_code, ward_code)
+    filters = services.Filters(province=province_code, ward=ward_code,
+                               page=services.Filters.from_args(request.args).page)
+    listing = services.list_products(filters, today=services.today_vn(), with_facets=False)
+    return render_template(
+        "catalog/origin.html", listing=listing, locale=_locale(), province_code=province_code, ward_code=ward_code,
+        province_name=geo.province_name(province_code), ward_name=geo.ward_name(ward_code) if ward_code else None,
+        producers=services.origin_producers(province_code, ward_code),
+    )
+
+
+@bp.route("/sitemap.xml")
+def sitemap():
+    xml = render_template("catalog/sitemap.xml", entries=services.sitemap_entries())
+    return Response(xml, mimetype="application/xml")
+
+
+@bp.route("/robots.txt")
+def robots():
+    body = f"User-agent: *\nDisallow: /account/\nDisallow: /cart\nSitemap: {url_for('catalog.sitemap', _external=True)}\n"
+    return Response(body, mimetype="text/plain")

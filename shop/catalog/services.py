@@ -1,0 +1,550 @@
+"""Catalog rules: certificates and their validity, the search text, listings with facets and
+accent-insensitive search. Nothing here commits."""
+
+from __future__ import annotations
+
+import calendar
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, exists, func, literal_column, or_, select, table, text
+from sqlalchemy.orm import selectinload
+
+from shop import geo
+from shop.catalog.groups import GROUPS, GROUPS_BY_CODE, SUBGROUP_TO_GROUP
+from shop.catalog.models import Certificate, Product, Variant
+from shop.errors import NotFound, ValidationError
+from shop.extensions import db
+from shop.producers.models import Producer
+from shop.text import fold
+
+PAGE_SIZE = 24
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_TERMS = 8
+CERTIFICATE_MONTHS = 36
+SORTS = ("relevance", "newest", "price_asc", "price_desc", "stars")
+# Decision 1489/QĐ-TTg moved 3★ ratings from districts to provinces from 1 July 2025.
+TWO_TIER_FROM = date(2025, 7, 1)
+STAR_SCORES = {3: (50, 69), 4: (70, 89), 5: (90, 100)}
+
+
+def today_vn() -> date:
+    """Today's date in Vietnam, the day certificates lapse on."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(UTC).astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+
+
+# --- Certificates ---------------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day (31 Jan + 1 month → 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def default_valid_until(decision_date: date) -> date:
+    return add_months(decision_date, CERTIFICATE_MONTHS)
+
+
+def expected_issuer_level(star_level: int, decision_date: date) -> tuple[str, ...]:
+    """Who may rate a star level on a date: before July 2025 district (3★), province (4★),
+    central (5★); since then province (3★–4★), central (5★)."""
+    if star_level == 5:
+        return ("central",)
+    if decision_date >= TWO_TIER_FROM:
+        return ("province",)
+    return ("district",) if star_level == 3 else ("province",)
+
+
+def check_certificate(*, star_level: int, score: int | None, decision_date: date, valid_until: date,
+                      issuer_level: str, potential_five_star: bool = False) -> None:
+    """Raises ValidationError when a certificate contradicts the OCOP rules."""
+    if star_level not in STAR_SCORES:
+        raise ValidationError(_l("Only 3, 4 and 5 stars are certified."), field="star_level")
+    if score is not None:
+        low, high = STAR_SCORES[star_level]
+        if not low <= score <= high:
+            raise ValidationError(
+                _l("A %(stars)d-star product scores %(low)d–%(high)d.", stars=star_level, low=low, high=high),
+                field="score",
+            )
+    if issuer_level not in expected_issuer_level(star_level, decision_date):
+        raise ValidationError(_l("That authority did not rate this star level on that date."), field="issuer_level")
+    if valid_until <= decision_date:
+        raise ValidationError(_l("A certificate must be valid after its decision date."), field="valid_until")
+    if potential_five_star and star_level != 4:
+        raise ValidationError(_l("Only 4-star products carry the “potential 5-star” label."),
+                              field="potential_five_star")
+
+
+def add_certificate(product: Product, *, star_level: int, decision_number: str, decision_date: date,
+                    issuing_body: str, issuer_level: str, score: int | None = None,
+                    valid_until: date | None = None, potential_five_star: bool = False,
+                    verification_status: str = "pending", document_path: str | None = None,
+                    today: date | None = None) -> Certificate:
+    """Record a rating decision (valid 36 months unless stated). Raises ValidationError."""
+    valid_until = valid_until or default_valid_until(decision_date)
+    check_certificate(star_level=star_level, score=score, decision_date=decision_date, valid_until=valid_until,
+                      issuer_level=issuer_level, potential_five_star=potential_five_star)
+    certificate = Certificate(
+        product=product, producer_id=product.producer_id, star_level=star_level, score=score,
+        decision_number=decision_number, decision_date=decision_date, issuing_body=issuing_body,
+        issuer_level=issuer_level, valid_until=valid_until, potential_five_star=potential_five_star,
+        verification_status=verification_status, document_path=document_path,
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    refresh_rating(product, today or today_vn())
+    return certificate
+
+
+def current_certificate(certificates, today: date) -> Certificate | None:
+    """The verified, unexpired certificate with the most stars (the latest among equals)."""
+    current = [c for c in certificates if c.is_current(today)]
+    return max(current, key=lambda c: (c.star_level, c.decision_date), default=None)
+
+
+def refresh_rating(product: Product, today: date) -> None:
+    """Copy the current certificate's stars onto the product, for fast filters."""
+    best = current_certificate(product.certificates, today)
+    product.star_level = best.star_level if best else None
+    product.star_valid_until = best.valid_until if best else None
+
+
+def refresh_ratings(today: date) -> int:
+    """Re-rate every product whose shown stars have lapsed (run daily: `flask shop refresh-ratings`).
+
+    Lapsed stars never show even before this runs, because every query also checks the date;
+    this only lets a product fall back to another certificate that is still valid."""
+    products = db.session.scalars(
+        select(Product).where(Product.star_valid_until < today).options(selectinload(Product.certificates))
+    ).all()
+    for product in products:
+        refresh_rating(product, today)
+    db.session.flush()
+    return len(products)
+
+
+def stars_now(today: date):
+    """SQL: the product's current star level, or NULL when it has none or it lapsed."""
+    return case((Product.star_valid_until >= today, Product.star_level), else_=None)
+
+
+# --- Search text ----------------------------------------------------------------------------
+
+
+def search_texts(product: Product, producer: Producer) -> tuple[str, str]:
+    """(exact lower-case text, folded text) of everything a shopper may type to find a product."""
+    group = GROUPS_BY_CODE.get(product.group_code)
+    parts = [
+        product.name_vi, product.name_en, producer.name, product.craft_village, product.former_name,
+        geo.ward_name(product.ward_code), geo.province_name(product.province_code),
+        group.name_vi if group else None,
+    ]
+    if group:
+        with _english():
+            parts.append(str(group.name))
+    exact = " ".join(p for p in parts if p).lower()
+    return exact, fold(exact)
+
+
+class _english:
+    """Render lazy strings in English (group names go into the index in both languages)."""
+
+    def __enter__(self):
+        from flask import has_request_context
+        from flask_babel import force_locale
+
+        self._ctx = force_locale("en") if has_request_context() else None
+        if self._ctx:
+            self._ctx.__enter__()
+
+    def __exit__(self, *exc):
+        if self._ctx:
+            self._ctx.__exit__(*exc)
+
+
+def refresh_product(product: Product) -> None:
+    """Recompute the search text and the lowest price after names, origin or variants changed."""
+    producer = product.producer or db.session.get(Producer, product.producer_id)
+    product.search_exact, product.search_folded = search_texts(product, producer)
+    prices = [v.price_vnd for v in product.variants]
+    product.price_from_vnd = min(prices) if prices else None
+
+
+# --- Listing filters ------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    """What a listing URL asks for, already cleaned: unknown or malformed values are dropped."""
+
+    q: str = ""
+    stars: tuple[int, ...] = ()
+    group: str | None = None
+    province: int | None = None
+    ward: int | None = None
+    producer: str | None = None
+    min_price: int | None = None
+    max_price: int | None = None
+    in_stock: bool = False
+    sort: str = "relevance"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        stars = sorted({int(s) for s in args.getlist("stars") if s in ("3", "4", "5")})
+        group = args.get("group")
+        province = _int_arg(args.get("province"))
+        sort = args.get("sort", "relevance")
+        return cls(
+            q=(args.get("q") or "").strip()[:MAX_QUERY_LENGTH],
+            stars=tuple(stars),
+            group=group if group in GROUPS_BY_CODE else None,
+            province=province if province is not None and geo.province_name(province) else None,
+            producer=(args.get("producer") or "").strip()[:120] or None,
+            min_price=_price_arg(args.get("min_price")),
+            max_price=_price_arg(args.get("max_price")),
+            in_stock=args.get("in_stock") == "1",
+            sort=sort if sort in SORTS else "relevance",
+            page=max(1, _int_arg(args.get("page")) or 1),
+        )
+
+    def to_args(self, **changes) -> dict:
+        """The query string of this listing with `changes`, without defaults (for links)."""
+        values = {**self.__dict__, **changes}
+        args: dict = {}
+        if values["q"]:
+            args["q"] = values["q"]
+        if values["stars"]:
+            args["stars"] = list(values["stars"])
+        for name in ("group", "producer", "min_price", "max_price"):
+            if values[name] is not None:
+                args[name] = values[name]
+        if values["province"] is not None:
+            args["province"] = f"{values['province']:02d}"  # official two-digit code, as in /origins/01
+        if values["in_stock"]:
+            args["in_stock"] = 1
+        if values["sort"] != "relevance":
+            args["sort"] = values["sort"]
+        if values["page"] != 1:
+            args["page"] = values["page"]
+        return args
+
+    @property
+    def active(self) -> bool:
+        return bool(self.stars or self.group or self.province or self.producer or self.min_price is not None
+                    or self.max_price is not None or self.in_stock)
+
+
+def _int_arg(raw) -> int | None:
+    if raw is None or not re.fullmatch(r"\s*\d{1,9}\s*", str(raw)):
+        return None
+    return int(raw)
+
+
+def _price_arg(raw) -> int | None:
+    if raw is None:
+        return None
+    cleaned = re.sub(r"[\s.,₫đ]", "", str(raw))  # "125.000 ₫" as people write it
+    return int(cleaned) if re.fullmatch(r"\d{1,12}", cleaned) else None
+
+
+def query_terms(q: str) -> list[str]:
+    return re.findall(r"\w+", fold(q))[:MAX_QUERY_TERMS]
+
+
+@dataclass
+class FacetValue:
+    value: object
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Listing:
+    filters: Filters
+    products: list[Product]
+    total: int
+    page: int
+    pages: int
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    suggestions: list[Product] = field(default_factory=list)
+    in_stock: dict[int, bool] = field(default_factory=dict)
+
+
+def _published():
+    return and_(Product.status == "published", Producer.status == "active")
+
+
+def _search_condition(terms: list[str], *, any_term: bool = False):
+    """Rows matching the folded terms (all of them, or any): FTS5 on SQLite, trigram on PostgreSQL."""
+    if db.engine.dialect.name == "sqlite":
+        match = (" OR " if any_term else " ").join(f'"{t}"*' for t in terms)
+        fts = table("product_search")
+        ids = select(literal_column("rowid")).select_from(fts).where(text("product_search MATCH :match"))
+        return Product.id.in_(ids.params(match=match))
+    conditions = [Product.search_folded.like(f"%{t}%") for t in terms]
+    return or_(*conditions) if any_term else and_(*conditions)
+
+
+def _relevance(q: str, terms: list[str]):
+    """Higher is better: the exact phrase as typed (with its diacritics), then each exact word,
+    then each folded word found at the start of a word."""
+    q_lower = q.lower().strip()
+    score = case((Product.search_exact.contains(q_lower, autoescape=True), 100), else_=0)
+    for word in re.findall(r"\w+", q_lower)[:MAX_QUERY_TERMS]:
+        score = score + case((Product.search_exact.contains(word, autoescape=True), 10), else_=0)
+    for term in terms:
+        score = score + case(
+            (or_(Product.search_folded.startswith(term), Product.search_folded.contains(" " + term)), 1), else_=0
+        )
+    return score
+
+
+def _conditions(f: Filters, today: date, *, skip: str | None = None) -> list:
+    """WHERE clauses for the filters, leaving out `skip` (so a facet counts its own values)."""
+    conditions = [_published()]
+    if f.q and (terms := query_terms(f.q)):
+        conditions.append(_search_condition(terms))
+    if f.stars and skip != "stars":
+        conditions.append(and_(Product.star_level.in_(f.stars), Product.star_valid_until >= today))
+    if f.group and skip != "group":
+        conditions.append(Product.group_code == f.group)
+    if f.province and skip != "province":
+        conditions.append(Product.province_code == f.province)
+    if f.ward:
+        conditions.append(Product.ward_code == f.ward)
+    if f.producer and skip != "producer":
+        conditions.append(Producer.slug == f.producer)
+    if f.min_price is not None:
+        conditions.append(Product.price_from_vnd >= f.min_price)
+    if f.max_price is not None:
+        conditions.append(Product.price_from_vnd <= f.max_price)
+    if f.in_stock:
+        conditions.append(_in_stock())
+    return conditions
+
+
+def _in_stock():
+    return exists().where(Variant.product_id == Product.id, Variant.on_hand > 0)
+
+
+def _order(f: Filters, today: date):
+    stars = stars_now(today)
+    if f.sort == "newest":
+        return [Product.published_at.desc(), Product.id.desc()]
+    if f.sort == "price_asc":
+        return [Product.price_from_vnd.asc(), Product.id]
+    if f.sort == "price_desc":
+        return [Product.price_from_vnd.desc(), Product.id]
+    if f.sort == "stars":
+        return [func.coalesce(stars, 0).desc(), Product.published_at.desc(), Product.id.desc()]
+    if f.q and (terms := query_terms(f.q)):
+        return [_relevance(f.q, terms).desc(), func.coalesce(stars, 0).desc(), Product.id]
+    return [Product.featured.desc(), func.coalesce(stars, 0).desc(), Product.published_at.desc(), Product.id.desc()]
+
+
+def list_products(f: Filters, *, today: date, with_facets: bool = True, page_size: int = PAGE_SIZE) -> Listing:
+    """One page of published products for the filters, with facet counts.
+
+    Runs a bounded number of statements whatever the page and catalog size: the page (carrying
+    the total as a window count and each product's availability), its images, and one GROUP BY
+    per facet. A page past the end shows the last page (one more count for that)."""
+    conditions = _conditions(f, today)
+    page = f.page
+    rows = _page_rows(conditions, f, today, page, page_size)
+    if rows:
+        total = rows[0][2]
+    else:
+        total = db.session.scalar(select(func.count()).select_from(Product).join(Product.producer).where(*conditions))
+        if total and page > 1:
+            page = math.ceil(total / page_size)
+            rows = _page_rows(conditions, f, today, page, page_size)
+    products = [row[0] for row in rows]
+    listing = Listing(filters=f, products=products, total=total, page=page,
+                      pages=max(1, math.ceil(total / page_size)))
+    listing.in_stock = {row[0].id: bool(row[1]) for row in rows}
+    if with_facets:
+        listing.facets = _facets(f, today)
+    if f.q and total == 0:
+        listing.suggestions = _suggestions(f.q)
+    return listing
+
+
+def _page_rows(conditions, f: Filters, today: date, page: int, page_size: int):
+    query = (
+        select(Product, _in_stock().label("in_stock"), func.count().over().label("total"))
+        .join(Product.producer)
+        .where(*conditions)
+        .options(selectinload(Product.images))
+        .order_by(*_order(f, today))
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    return db.session.execute(query).unique().all()
+
+
+def current_stars(product: Product, today: date) -> int | None:
+    if product.star_level and product.star_valid_until and product.star_valid_until >= today:
+        return product.star_level
+    return None
+
+
+def _facets(f: Filters, today: date) -> dict[str, list[FacetValue]]:
+    def counts(column, skip):
+        query = (select(column, func.count()).select_from(Product).join(Product.producer)
+                 .where(*_conditions(f, today, skip=skip)).group_by(column))
+        return dict(db.session.execute(query).all())
+
+    star_counts = counts(stars_now(today), "stars")
+    group_counts = counts(Product.group_code, "group")
+    province_counts = counts(Product.province_code, "province")
+    producer_rows = db.session.execute(
+        select(Producer.slug, Producer.name, func.count()).select_from(Product).join(Product.producer)
+        .where(*_conditions(f, today, skip="producer")).group_by(Producer.slug, Producer.name)
+        .order_by(func.count().desc(), Producer.name).limit(30)
+    ).all()
+    return {
+        "stars": [FacetValue(s, str(s), star_counts.get(s, 0), s in f.stars) for s in (5, 4, 3)],
+        "group": [FacetValue(g.code, str(g.name), group_counts.get(g.code, 0), g.code == f.group) for g in GROUPS],
+        "province": sorted(
+            (FacetValue(code, geo.province_name(code) or str(code), n, code == f.province)
+             for code, n in province_counts.items()),
+            key=lambda v: (-v.count, fold(v.label)),
+        ),
+        "producer": [FacetValue(slug, name, n, slug == f.producer) for slug, name, n in producer_rows],
+    }
+
+
+def _suggestions(q: str, limit: int = 8) -> list[Product]:
+    """When nothing matches every word: products matching any of them, best first."""
+    terms = query_terms(q)
+    if not terms:
+        return []
+    return list(db.session.scalars(
+        select(Product).join(Product.producer).where(_published(), _search_condition(terms, any_term=True))
+        .options(selectinload(Product.images))
+        .order_by(_relevance(q, terms).desc(), Product.id).limit(limit)
+    ).unique())
+
+
+# --- Single pages ---------------------------------------------------------------------------
+
+
+@dataclass
+class ProductPage:
+    product: Product
+    certificate: Certificate | None
+    stars: int | None
+    latest_certificate: Certificate | None
+    same_origin: list[Product]
+
+
+def product_page(slug: str, *, today: date) -> ProductPage:
+    """A published product with its variants, images, certificates and neighbours. Raises NotFound."""
+    product = db.session.scalar(
+        select(Product).join(Product.producer).where(Product.slug == slug, _published())
+        .options(selectinload(Product.variants), selectinload(Product.images), selectinload(Product.certificates))
+    )
+    if product is None:
+        raise NotFound()
+    certificate = current_certificate(product.certificates, today)
+    latest = max(product.certificates, key=lambda c: c.decision_date, default=None)
+    same_origin = list(db.session.scalars(
+        select(Product).join(Product.producer)
+        .where(_published(), Product.province_code == product.province_code, Product.id != product.id)
+        .options(selectinload(Product.images))
+        .order_by((Product.ward_code == product.ward_code).desc(), func.coalesce(stars_now(today), 0).desc(),
+                  Product.id)
+        .limit(4)
+    ).unique())
+    return ProductPage(product=product, certificate=certificate, stars=certificate.star_level if certificate else None,
+                       latest_certificate=latest, same_origin=same_origin)
+
+
+def producer_by_slug(slug: str) -> Producer:
+    producer = db.session.scalar(select(Producer).where(Producer.slug == slug, Producer.status == "active"))
+    if producer is None:
+        raise NotFound()
+    return producer
+
+
+def producer_certificates(producer: Producer) -> list[Certificate]:
+    return list(db.session.scalars(
+        select(Certificate).join(Certificate.product)
+        .where(Certificate.producer_id == producer.id, Product.status == "published",
+               Certificate.verification_status == "verified")
+        .order_by(Certificate.decision_date.desc())
+    ))
+
+
+def origin_producers(province_code: int, ward_code: int | None = None) -> list[Producer]:
+    query = select(Producer).where(Producer.status == "active", Producer.province_code == province_code)
+    if ward_code is not None:
+        query = query.where(Producer.ward_code == ward_code)
+    return list(db.session.scalars(query.order_by(Producer.name)))
+
+
+def check_origin(province_code: int, ward_code: int | None = None) -> None:
+    """Raises NotFound for a province or ward code that does not exist (or a ward elsewhere)."""
+    if geo.province_name(province_code) is None:
+        raise NotFound()
+    if ward_code is not None and not geo.ward_in_province(province_code, ward_code):
+        raise NotFound()
+
+
+# --- Home -----------------------------------------------------------------------------------
+
+
+def home_sections(*, today: date, shelf_size: int = 4) -> dict:
+    """Featured products, one shelf per star level, the six groups with counts, top origins."""
+    stars = stars_now(today)
+    featured = list(db.session.scalars(
+        select(Product).join(Product.producer).where(_published(), Product.featured)
+        .options(selectinload(Product.images)).order_by(Product.published_at.desc(), Product.id).limit(shelf_size)
+    ).unique())
+    shelves = {}
+    for level in (5, 4, 3):
+        shelves[level] = list(db.session.scalars(
+            select(Product).join(Product.producer).where(_published(), stars == level)
+            .options(selectinload(Product.images)).order_by(Product.published_at.desc(), Product.id)
+            .limit(shelf_size)
+        ).unique())
+    group_counts = dict(db.session.execute(
+        select(Product.group_code, func.count()).join(Product.producer).where(_published())
+        .group_by(Product.group_code)
+    ).all())
+    origins = db.session.execute(
+        select(Product.province_code, func.count()).join(Product.producer).where(_published())
+        .group_by(Product.province_code).order_by(func.count().desc(), Product.province_code).limit(8)
+    ).all()
+    return {
+        "featured": featured,
+        "shelves": shelves,
+        "groups": [(g, group_counts.get(g.code, 0)) for g in GROUPS],
+        "origins": [(code, geo.province_name(code), n) for code, n in origins],
+    }
+
+
+def sitemap_entries() -> dict:
+    products = db.session.execute(
+        select(Product.slug, Product.published_at).join(Product.producer).where(_published()).order_by(Product.id)
+    ).all()
+    producers = db.session.scalars(select(Producer.slug).where(Producer.status == "active").order_by(Producer.id)).all()
+    origins = db.session.execute(
+        select(Product.province_code, Product.ward_code).join(Product.producer).where(_published()).distinct()
+    ).all()
+    return {"products": products, "producers": producers, "origins": sorted(set(origins))}
+
+
+def subgroup_belongs(group_code: str, subgroup_code: str | None) -> bool:
+    return subgroup_code is None or SUBGROUP_TO_GROUP.get(subgroup_code) == group_code
+
