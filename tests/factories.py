@@ -37,6 +37,8 @@ class ProducerFactory(Base):
         model = Producer
 
     name = factory.Sequence(lambda n: f"HTX Sản xuất {n}")
+    slug = factory.Sequence(lambda n: f"htx-san-xuat-{n}")
+    kind = "cooperative"
     tax_code = factory.Sequence(lambda n: f"{100000000 + n:010d}")
     province_code = 1
     ward_code = 91

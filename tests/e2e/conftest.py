@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import weakref
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -59,6 +60,7 @@ def pytest_collection_modifyitems(config, items):
 
 # --- The shop --------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory, smtp_sink_server):
     """The shop under gunicorn on a freshly migrated SQLite file; mail goes to the SMTP sink."""
@@ -90,6 +92,7 @@ def base_url(live_server) -> str:
 
 # --- The browser -----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not Path(CHROMIUM).exists():
@@ -102,7 +105,38 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "vi-VN"}
 
 
+_documents: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page -> its document's response
+
+
+def _remember_document(response) -> None:
+    request = response.request
+    if request.resource_type == "document" and request.frame.parent_frame is None:
+        _documents[request.frame.page] = response
+
+
+@pytest.fixture
+def new_context(new_context):
+    """pytest-playwright's contexts (`context`, `page` use this too), remembering each page's
+    document as the server sent it, for the HTML checker."""
+
+    def create(**kwargs):
+        ctx = new_context(**kwargs)
+        ctx.on("response", _remember_document)
+        return ctx
+
+    return create
+
+
+def _served_html(page) -> str | None:
+    """The current document as the server sent it, before the browser's parser repaired it."""
+    response = _documents.get(page)
+    if response is None or response.url != page.url:
+        return None
+    return response.text()
+
+
 # --- Page checks: axe-core and the Nu HTML checker -------------------------------------------
+
 
 class HtmlValidator:
     """Keeps pages as HTML files and checks them with the Nu HTML checker in one java run."""
@@ -130,7 +164,9 @@ class HtmlValidator:
         self.checked.update(files)
         proc = subprocess.run(
             ["java", "-jar", str(self.jar), "--errors-only", "--format", "json", *map(str, files)],
-            capture_output=True, text=True, timeout=300,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         try:
             messages = json.loads(proc.stderr or proc.stdout or "{}").get("messages", [])
@@ -151,25 +187,37 @@ class HtmlValidator:
 
 
 def _report(errors: list[str], validator: HtmlValidator) -> str:
-    return (f"The Nu HTML checker found {len(errors)} error(s) in the pages the browser tests visited "
-            f"(files kept in {validator.directory}):\n  " + "\n  ".join(errors))
+    return (
+        f"The Nu HTML checker found {len(errors)} error(s) in the pages the browser tests visited "
+        f"(files kept in {validator.directory}):\n  " + "\n  ".join(errors)
+    )
 
 
 @pytest.fixture(scope="session")
 def html_validator(tmp_path_factory):
     jar = Path(os.environ.get("VNU_JAR") or DEFAULT_VNU_JAR)
     if not jar.is_file():
-        pytest.fail(f"The Nu HTML checker is missing ({jar}). Run `make test`, which installs it "
-                    f"(or set VNU_JAR to a vnu.jar).", pytrace=False)
+        pytest.fail(
+            f"The Nu HTML checker is missing ({jar}). Run `make test`, which installs it "
+            f"(or set VNU_JAR to a vnu.jar).",
+            pytrace=False,
+        )
     if shutil.which("java") is None:
-        pytest.fail("`java` is not on PATH: the Nu HTML checker needs Java 17 (apt-get install -y "
-                    "openjdk-17-jre-headless).", pytrace=False)
+        pytest.fail(
+            "`java` is not on PATH: the Nu HTML checker needs Java 17 (apt-get install -y openjdk-17-jre-headless).",
+            pytrace=False,
+        )
     validator = HtmlValidator(jar, tmp_path_factory.mktemp("e2e-html"))
     yield validator
     # Pages kept after the final HTML test ran, or when it was not selected (-k, one file …).
     errors = validator.check_pending()
     if errors:
         pytest.fail(_report(errors, validator), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _html_checker_present(html_validator):
+    """Fail every browser test at once, before a browser starts, when the checker is missing."""
 
 
 def _axe_failures(violations: list[dict]) -> list[str]:
@@ -194,11 +242,20 @@ def check_page(axe, html_validator):
 
     def check(page, name: str) -> None:
         page.wait_for_load_state("load")
+        # The DOM (with what scripts and the user changed) and the bytes the server sent, whose
+        # parse errors (stray or unclosed tags, duplicate attributes …) the DOM no longer shows.
         html_validator.keep(name, page.content())
+        served = _served_html(page)
+        if served is None:
+            pytest.fail(f"could not get {name} ({page.url}) as the server sent it", pytrace=False)
+        html_validator.keep(f"{name}, as served", served)
         violations = axe.run(page).response["violations"]
         failures = _axe_failures(violations)
         if failures:
-            pytest.fail(f"axe-core found {len(failures)} serious/critical violation(s) on {name} "
-                        f"({page.url}):\n  " + "\n  ".join(failures), pytrace=False)
+            pytest.fail(
+                f"axe-core found {len(failures)} serious/critical violation(s) on {name} "
+                f"({page.url}):\n  " + "\n  ".join(failures),
+                pytrace=False,
+            )
 
     return check
