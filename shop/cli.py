@@ -56,3 +56,14 @@ def send_pending_mail(max_attempts: int | None) -> None:
     click.echo(f"Sent {sent}, still pending {failed}")
     if failed:
         raise SystemExit(1)
+
+
+@shop_cli.command("refresh-ratings")
+def refresh_ratings() -> None:
+    """Let products whose best certificate lapsed fall back to another valid one (run daily)."""
+    from shop.catalog.services import refresh_ratings as refresh
+    from shop.catalog.services import today_vn
+
+    count = refresh(today_vn())
+    db.session.commit()
+    click.echo(f"Re-rated {count} products")

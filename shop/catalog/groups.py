@@ -24,37 +24,66 @@ class Group:
 
 
 GROUPS: tuple[Group, ...] = (
-    Group("thuc-pham", _l("Food"), "Thực phẩm", (
-        Subgroup("nong-san-tuoi", _l("Fresh produce")),
-        Subgroup("che-bien-tu-gao", _l("Processed from rice and grains")),
-        Subgroup("che-bien-khac", _l("Other processed food")),
-        Subgroup("gia-vi", _l("Spices and condiments")),
-    )),
-    Group("do-uong", _l("Beverages"), "Đồ uống", (
-        Subgroup("tra", _l("Tea and herbal tea")),
-        Subgroup("ruou", _l("Wine and spirits")),
-        Subgroup("do-uong-khac", _l("Other drinks")),
-    )),
-    Group("duoc-lieu", _l("Herbs and herbal products"), "Dược liệu và sản phẩm từ dược liệu", (
-        Subgroup("duoc-lieu-tho", _l("Herbs")),
-        Subgroup("san-pham-tu-duoc-lieu", _l("Herbal products")),
-    )),
-    Group("thu-cong-my-nghe", _l("Handicrafts"), "Thủ công mỹ nghệ", (
-        Subgroup("det-may", _l("Textiles and embroidery")),
-        Subgroup("may-tre-dan-go", _l("Bamboo, rattan and wood")),
-        Subgroup("gom-su", _l("Pottery and ceramics")),
-        Subgroup("thu-cong-khac", _l("Other crafts")),
-    )),
-    Group("sinh-vat-canh", _l("Ornamental plants and animals"), "Sinh vật cảnh", (
-        Subgroup("hoa", _l("Flowers")),
-        Subgroup("cay-canh", _l("Ornamental plants")),
-        Subgroup("dong-vat-canh", _l("Ornamental animals")),
-    )),
-    Group("du-lich", _l("Community tourism and tourist sites"),
-          "Dịch vụ du lịch cộng đồng và điểm du lịch", (
-        Subgroup("du-lich-cong-dong", _l("Community tourism services")),
-        Subgroup("diem-du-lich", _l("Tourist sites")),
-    )),
+    Group(
+        "thuc-pham",
+        _l("Food"),
+        "Thực phẩm",
+        (
+            Subgroup("nong-san-tuoi", _l("Fresh produce")),
+            Subgroup("che-bien-tu-gao", _l("Processed from rice and grains")),
+            Subgroup("che-bien-khac", _l("Other processed food")),
+            Subgroup("gia-vi", _l("Spices and condiments")),
+        ),
+    ),
+    Group(
+        "do-uong",
+        _l("Beverages"),
+        "Đồ uống",
+        (
+            Subgroup("tra", _l("Tea and herbal tea")),
+            Subgroup("ruou", _l("Wine and spirits")),
+            Subgroup("do-uong-khac", _l("Other drinks")),
+        ),
+    ),
+    Group(
+        "duoc-lieu",
+        _l("Herbs and herbal products"),
+        "Dược liệu và sản phẩm từ dược liệu",
+        (
+            Subgroup("duoc-lieu-tho", _l("Herbs")),
+            Subgroup("san-pham-tu-duoc-lieu", _l("Herbal products")),
+        ),
+    ),
+    Group(
+        "thu-cong-my-nghe",
+        _l("Handicrafts"),
+        "Thủ công mỹ nghệ",
+        (
+            Subgroup("det-may", _l("Textiles and embroidery")),
+            Subgroup("may-tre-dan-go", _l("Bamboo, rattan and wood")),
+            Subgroup("gom-su", _l("Pottery and ceramics")),
+            Subgroup("thu-cong-khac", _l("Other crafts")),
+        ),
+    ),
+    Group(
+        "sinh-vat-canh",
+        _l("Ornamental plants and animals"),
+        "Sinh vật cảnh",
+        (
+            Subgroup("hoa", _l("Flowers")),
+            Subgroup("cay-canh", _l("Ornamental plants")),
+            Subgroup("dong-vat-canh", _l("Ornamental animals")),
+        ),
+    ),
+    Group(
+        "du-lich",
+        _l("Community tourism and tourist sites"),
+        "Dịch vụ du lịch cộng đồng và điểm du lịch",
+        (
+            Subgroup("du-lich-cong-dong", _l("Community tourism services")),
+            Subgroup("diem-du-lich", _l("Tourist sites")),
+        ),
+    ),
 )
 
 GROUPS_BY_CODE = {g.code: g for g in GROUPS}

@@ -131,8 +131,7 @@ class ProductImage(db.Model):
     __tablename__ = "product_images"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), nullable=False,
-                                            index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), nullable=False, index=True)
     path: Mapped[str] = mapped_column(String(200), nullable=False)  # under static/
     alt_vi: Mapped[str] = mapped_column(String(200), nullable=False)
     alt_en: Mapped[str | None] = mapped_column(String(200))

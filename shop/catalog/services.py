@@ -9,8 +9,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, literal_column, or_, select, table, text
+from sqlalchemy import and_, case, exists, false, func, literal_column, or_, select, table, text
 from sqlalchemy.orm import selectinload
 
 from shop import geo
@@ -62,8 +63,15 @@ def expected_issuer_level(star_level: int, decision_date: date) -> tuple[str, ..
     return ("district",) if star_level == 3 else ("province",)
 
 
-def check_certificate(*, star_level: int, score: int | None, decision_date: date, valid_until: date,
-                      issuer_level: str, potential_five_star: bool = False) -> None:
+def check_certificate(
+    *,
+    star_level: int,
+    score: int | None,
+    decision_date: date,
+    valid_until: date,
+    issuer_level: str,
+    potential_five_star: bool = False,
+) -> None:
     """Raises ValidationError when a certificate contradicts the OCOP rules."""
     if star_level not in STAR_SCORES:
         raise ValidationError(_l("Only 3, 4 and 5 stars are certified."), field="star_level")
@@ -79,24 +87,49 @@ def check_certificate(*, star_level: int, score: int | None, decision_date: date
     if valid_until <= decision_date:
         raise ValidationError(_l("A certificate must be valid after its decision date."), field="valid_until")
     if potential_five_star and star_level != 4:
-        raise ValidationError(_l("Only 4-star products carry the “potential 5-star” label."),
-                              field="potential_five_star")
+        raise ValidationError(
+            _l("Only 4-star products carry the “potential 5-star” label."), field="potential_five_star"
+        )
 
 
-def add_certificate(product: Product, *, star_level: int, decision_number: str, decision_date: date,
-                    issuing_body: str, issuer_level: str, score: int | None = None,
-                    valid_until: date | None = None, potential_five_star: bool = False,
-                    verification_status: str = "pending", document_path: str | None = None,
-                    today: date | None = None) -> Certificate:
+def add_certificate(
+    product: Product,
+    *,
+    star_level: int,
+    decision_number: str,
+    decision_date: date,
+    issuing_body: str,
+    issuer_level: str,
+    score: int | None = None,
+    valid_until: date | None = None,
+    potential_five_star: bool = False,
+    verification_status: str = "pending",
+    document_path: str | None = None,
+    today: date | None = None,
+) -> Certificate:
     """Record a rating decision (valid 36 months unless stated). Raises ValidationError."""
     valid_until = valid_until or default_valid_until(decision_date)
-    check_certificate(star_level=star_level, score=score, decision_date=decision_date, valid_until=valid_until,
-                      issuer_level=issuer_level, potential_five_star=potential_five_star)
+    check_certificate(
+        star_level=star_level,
+        score=score,
+        decision_date=decision_date,
+        valid_until=valid_until,
+        issuer_level=issuer_level,
+        potential_five_star=potential_five_star,
+    )
     certificate = Certificate(
-        product=product, producer_id=product.producer_id, star_level=star_level, score=score,
-        decision_number=decision_number, decision_date=decision_date, issuing_body=issuing_body,
-        issuer_level=issuer_level, valid_until=valid_until, potential_five_star=potential_five_star,
-        verification_status=verification_status, document_path=document_path,
+        product=product,
+        producer_id=product.producer_id,
+        star_level=star_level,
+        score=score,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        issuing_body=issuing_body,
+        issuer_level=issuer_level,
+        valid_until=valid_until,
+        potential_five_star=potential_five_star,
+        verification_status=verification_status,
+        document_path=document_path,
     )
     db.session.add(certificate)
     db.session.flush()
@@ -143,31 +176,20 @@ def search_texts(product: Product, producer: Producer) -> tuple[str, str]:
     """(exact lower-case text, folded text) of everything a shopper may type to find a product."""
     group = GROUPS_BY_CODE.get(product.group_code)
     parts = [
-        product.name_vi, product.name_en, producer.name, product.craft_village, product.former_name,
-        geo.ward_name(product.ward_code), geo.province_name(product.province_code),
+        product.name_vi,
+        product.name_en,
+        producer.name,
+        product.craft_village,
+        product.former_name,
+        geo.ward_name(product.ward_code),
+        geo.province_name(product.province_code),
         group.name_vi if group else None,
     ]
     if group:
-        with _english():
+        with force_locale("en"):  # English group names are searchable too ("ornamental")
             parts.append(str(group.name))
     exact = " ".join(p for p in parts if p).lower()
     return exact, fold(exact)
-
-
-class _english:
-    """Render lazy strings in English (group names go into the index in both languages)."""
-
-    def __enter__(self):
-        from flask import has_request_context
-        from flask_babel import force_locale
-
-        self._ctx = force_locale("en") if has_request_context() else None
-        if self._ctx:
-            self._ctx.__enter__()
-
-    def __exit__(self, *exc):
-        if self._ctx:
-            self._ctx.__exit__(*exc)
 
 
 def refresh_product(product: Product) -> None:
@@ -239,8 +261,15 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return bool(self.stars or self.group or self.province or self.producer or self.min_price is not None
-                    or self.max_price is not None or self.in_stock)
+        return bool(
+            self.stars
+            or self.group
+            or self.province
+            or self.producer
+            or self.min_price is not None
+            or self.max_price is not None
+            or self.in_stock
+        )
 
 
 def _int_arg(raw) -> int | None:
@@ -256,8 +285,11 @@ def _price_arg(raw) -> int | None:
     return int(cleaned) if re.fullmatch(r"\d{1,12}", cleaned) else None
 
 
+_WORD = re.compile(r"[^\W_]+")  # letters and digits; "_" and punctuation separate words
+
+
 def query_terms(q: str) -> list[str]:
-    return re.findall(r"\w+", fold(q))[:MAX_QUERY_TERMS]
+    return _WORD.findall(fold(q))[:MAX_QUERY_TERMS]
 
 
 @dataclass
@@ -291,7 +323,7 @@ def _search_condition(terms: list[str], *, any_term: bool = False):
         fts = table("product_search")
         ids = select(literal_column("rowid")).select_from(fts).where(text("product_search MATCH :match"))
         return Product.id.in_(ids.params(match=match))
-    conditions = [Product.search_folded.like(f"%{t}%") for t in terms]
+    conditions = [Product.search_folded.contains(t, autoescape=True) for t in terms]
     return or_(*conditions) if any_term else and_(*conditions)
 
 
@@ -300,7 +332,7 @@ def _relevance(q: str, terms: list[str]):
     then each folded word found at the start of a word."""
     q_lower = q.lower().strip()
     score = case((Product.search_exact.contains(q_lower, autoescape=True), 100), else_=0)
-    for word in re.findall(r"\w+", q_lower)[:MAX_QUERY_TERMS]:
+    for word in _WORD.findall(q_lower)[:MAX_QUERY_TERMS]:
         score = score + case((Product.search_exact.contains(word, autoescape=True), 10), else_=0)
     for term in terms:
         score = score + case(
@@ -312,8 +344,10 @@ def _relevance(q: str, terms: list[str]):
 def _conditions(f: Filters, today: date, *, skip: str | None = None) -> list:
     """WHERE clauses for the filters, leaving out `skip` (so a facet counts its own values)."""
     conditions = [_published()]
-    if f.q and (terms := query_terms(f.q)):
-        conditions.append(_search_condition(terms))
+    if f.q:
+        terms = query_terms(f.q)
+        # A query of punctuation alone matches nothing, rather than everything.
+        conditions.append(_search_condition(terms) if terms else false())
     if f.stars and skip != "stars":
         conditions.append(and_(Product.star_level.in_(f.stars), Product.star_valid_until >= today))
     if f.group and skip != "group":
@@ -369,8 +403,7 @@ def list_products(f: Filters, *, today: date, with_facets: bool = True, page_siz
             page = math.ceil(total / page_size)
             rows = _page_rows(conditions, f, today, page, page_size)
     products = [row[0] for row in rows]
-    listing = Listing(filters=f, products=products, total=total, page=page,
-                      pages=max(1, math.ceil(total / page_size)))
+    listing = Listing(filters=f, products=products, total=total, page=page, pages=max(1, math.ceil(total / page_size)))
     listing.in_stock = {row[0].id: bool(row[1]) for row in rows}
     if with_facets:
         listing.facets = _facets(f, today)
@@ -400,24 +433,35 @@ def current_stars(product: Product, today: date) -> int | None:
 
 def _facets(f: Filters, today: date) -> dict[str, list[FacetValue]]:
     def counts(column, skip):
-        query = (select(column, func.count()).select_from(Product).join(Product.producer)
-                 .where(*_conditions(f, today, skip=skip)).group_by(column))
+        query = (
+            select(column, func.count())
+            .select_from(Product)
+            .join(Product.producer)
+            .where(*_conditions(f, today, skip=skip))
+            .group_by(column)
+        )
         return dict(db.session.execute(query).all())
 
     star_counts = counts(stars_now(today), "stars")
     group_counts = counts(Product.group_code, "group")
     province_counts = counts(Product.province_code, "province")
     producer_rows = db.session.execute(
-        select(Producer.slug, Producer.name, func.count()).select_from(Product).join(Product.producer)
-        .where(*_conditions(f, today, skip="producer")).group_by(Producer.slug, Producer.name)
-        .order_by(func.count().desc(), Producer.name).limit(30)
+        select(Producer.slug, Producer.name, func.count())
+        .select_from(Product)
+        .join(Product.producer)
+        .where(*_conditions(f, today, skip="producer"))
+        .group_by(Producer.slug, Producer.name)
+        .order_by(func.count().desc(), Producer.name)
+        .limit(30)
     ).all()
     return {
         "stars": [FacetValue(s, str(s), star_counts.get(s, 0), s in f.stars) for s in (5, 4, 3)],
         "group": [FacetValue(g.code, str(g.name), group_counts.get(g.code, 0), g.code == f.group) for g in GROUPS],
         "province": sorted(
-            (FacetValue(code, geo.province_name(code) or str(code), n, code == f.province)
-             for code, n in province_counts.items()),
+            (
+                FacetValue(code, geo.province_name(code) or str(code), n, code == f.province)
+                for code, n in province_counts.items()
+            ),
             key=lambda v: (-v.count, fold(v.label)),
         ),
         "producer": [FacetValue(slug, name, n, slug == f.producer) for slug, name, n in producer_rows],
@@ -429,11 +473,16 @@ def _suggestions(q: str, limit: int = 8) -> list[Product]:
     terms = query_terms(q)
     if not terms:
         return []
-    return list(db.session.scalars(
-        select(Product).join(Product.producer).where(_published(), _search_condition(terms, any_term=True))
-        .options(selectinload(Product.images))
-        .order_by(_relevance(q, terms).desc(), Product.id).limit(limit)
-    ).unique())
+    return list(
+        db.session.scalars(
+            select(Product)
+            .join(Product.producer)
+            .where(_published(), _search_condition(terms, any_term=True))
+            .options(selectinload(Product.images))
+            .order_by(_relevance(q, terms).desc(), Product.id)
+            .limit(limit)
+        ).unique()
+    )
 
 
 # --- Single pages ---------------------------------------------------------------------------
@@ -451,23 +500,34 @@ class ProductPage:
 def product_page(slug: str, *, today: date) -> ProductPage:
     """A published product with its variants, images, certificates and neighbours. Raises NotFound."""
     product = db.session.scalar(
-        select(Product).join(Product.producer).where(Product.slug == slug, _published())
+        select(Product)
+        .join(Product.producer)
+        .where(Product.slug == slug, _published())
         .options(selectinload(Product.variants), selectinload(Product.images), selectinload(Product.certificates))
     )
     if product is None:
         raise NotFound()
     certificate = current_certificate(product.certificates, today)
     latest = max(product.certificates, key=lambda c: c.decision_date, default=None)
-    same_origin = list(db.session.scalars(
-        select(Product).join(Product.producer)
-        .where(_published(), Product.province_code == product.province_code, Product.id != product.id)
-        .options(selectinload(Product.images))
-        .order_by((Product.ward_code == product.ward_code).desc(), func.coalesce(stars_now(today), 0).desc(),
-                  Product.id)
-        .limit(4)
-    ).unique())
-    return ProductPage(product=product, certificate=certificate, stars=certificate.star_level if certificate else None,
-                       latest_certificate=latest, same_origin=same_origin)
+    same_origin = list(
+        db.session.scalars(
+            select(Product)
+            .join(Product.producer)
+            .where(_published(), Product.province_code == product.province_code, Product.id != product.id)
+            .options(selectinload(Product.images))
+            .order_by(
+                (Product.ward_code == product.ward_code).desc(), func.coalesce(stars_now(today), 0).desc(), Product.id
+            )
+            .limit(4)
+        ).unique()
+    )
+    return ProductPage(
+        product=product,
+        certificate=certificate,
+        stars=certificate.star_level if certificate else None,
+        latest_certificate=latest,
+        same_origin=same_origin,
+    )
 
 
 def producer_by_slug(slug: str) -> Producer:
@@ -478,12 +538,18 @@ def producer_by_slug(slug: str) -> Producer:
 
 
 def producer_certificates(producer: Producer) -> list[Certificate]:
-    return list(db.session.scalars(
-        select(Certificate).join(Certificate.product)
-        .where(Certificate.producer_id == producer.id, Product.status == "published",
-               Certificate.verification_status == "verified")
-        .order_by(Certificate.decision_date.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .join(Certificate.product)
+            .where(
+                Certificate.producer_id == producer.id,
+                Product.status == "published",
+                Certificate.verification_status == "verified",
+            )
+            .order_by(Certificate.decision_date.desc())
+        )
+    )
 
 
 def origin_producers(province_code: int, ward_code: int | None = None) -> list[Producer]:
@@ -507,24 +573,43 @@ def check_origin(province_code: int, ward_code: int | None = None) -> None:
 def home_sections(*, today: date, shelf_size: int = 4) -> dict:
     """Featured products, one shelf per star level, the six groups with counts, top origins."""
     stars = stars_now(today)
-    featured = list(db.session.scalars(
-        select(Product).join(Product.producer).where(_published(), Product.featured)
-        .options(selectinload(Product.images)).order_by(Product.published_at.desc(), Product.id).limit(shelf_size)
-    ).unique())
+    featured = list(
+        db.session.scalars(
+            select(Product)
+            .join(Product.producer)
+            .where(_published(), Product.featured)
+            .options(selectinload(Product.images))
+            .order_by(Product.published_at.desc(), Product.id)
+            .limit(shelf_size)
+        ).unique()
+    )
     shelves = {}
     for level in (5, 4, 3):
-        shelves[level] = list(db.session.scalars(
-            select(Product).join(Product.producer).where(_published(), stars == level)
-            .options(selectinload(Product.images)).order_by(Product.published_at.desc(), Product.id)
-            .limit(shelf_size)
-        ).unique())
-    group_counts = dict(db.session.execute(
-        select(Product.group_code, func.count()).join(Product.producer).where(_published())
-        .group_by(Product.group_code)
-    ).all())
+        shelves[level] = list(
+            db.session.scalars(
+                select(Product)
+                .join(Product.producer)
+                .where(_published(), stars == level)
+                .options(selectinload(Product.images))
+                .order_by(Product.published_at.desc(), Product.id)
+                .limit(shelf_size)
+            ).unique()
+        )
+    group_counts = dict(
+        db.session.execute(
+            select(Product.group_code, func.count())
+            .join(Product.producer)
+            .where(_published())
+            .group_by(Product.group_code)
+        ).all()
+    )
     origins = db.session.execute(
-        select(Product.province_code, func.count()).join(Product.producer).where(_published())
-        .group_by(Product.province_code).order_by(func.count().desc(), Product.province_code).limit(8)
+        select(Product.province_code, func.count())
+        .join(Product.producer)
+        .where(_published())
+        .group_by(Product.province_code)
+        .order_by(func.count().desc(), Product.province_code)
+        .limit(8)
     ).all()
     return {
         "featured": featured,
@@ -547,4 +632,3 @@ def sitemap_entries() -> dict:
 
 def subgroup_belongs(group_code: str, subgroup_code: str | None) -> bool:
     return subgroup_code is None or SUBGROUP_TO_GROUP.get(subgroup_code) == group_code
-

@@ -25,15 +25,22 @@ def _code(raw: str, width: int) -> int:
 def products():
     filters = services.Filters.from_args(request.args)
     listing = services.list_products(filters, today=services.today_vn())
-    return render_template("catalog/products.html", listing=listing, f=filters, groups=GROUPS,
-                           group=GROUPS_BY_CODE.get(filters.group), locale=_locale())
+    return render_template(
+        "catalog/products.html",
+        listing=listing,
+        f=filters,
+        groups=GROUPS,
+        group=GROUPS_BY_CODE.get(filters.group),
+        locale=_locale(),
+    )
 
 
 @bp.route("/products/<slug>")
 def product(slug: str):
     page = services.product_page(slug, today=services.today_vn())
-    return render_template("catalog/product.html", page=page, p=page.product, locale=_locale(),
-                           json_ld=_product_json_ld(page, _locale()))
+    return render_template(
+        "catalog/product.html", page=page, p=page.product, locale=_locale(), json_ld=_product_json_ld(page, _locale())
+    )
 
 
 def _product_json_ld(page, locale: str) -> dict:
@@ -47,8 +54,11 @@ def _product_json_ld(page, locale: str) -> dict:
         "url": url_for("catalog.product", slug=p.slug, _external=True),
         "image": [url_for("static", filename=i.path, _external=True) for i in p.images],
         "brand": {"@type": "Brand", "name": p.producer.name},
-        "manufacturer": {"@type": "Organization", "name": p.producer.name,
-                         "url": url_for("catalog.producer", slug=p.producer.slug, _external=True)},
+        "manufacturer": {
+            "@type": "Organization",
+            "name": p.producer.name,
+            "url": url_for("catalog.producer", slug=p.producer.slug, _external=True),
+        },
         "countryOfOrigin": "VN",
         "offers": [
             {
@@ -73,11 +83,13 @@ def producer(slug: str):
     producer = services.producer_by_slug(slug)
     listing = services.list_products(
         services.Filters(producer=producer.slug, page=services.Filters.from_args(request.args).page),
-        today=services.today_vn(), with_facets=False,
+        today=services.today_vn(),
+        with_facets=False,
     )
     certificates = services.producer_certificates(producer)
-    return render_template("catalog/producer.html", producer=producer, listing=listing,
-                           certificates=certificates, locale=_locale())
+    return render_template(
+        "catalog/producer.html", producer=producer, listing=listing, certificates=certificates, locale=_locale()
+    )
 
 
 @bp.route("/origins/<province>")
@@ -86,12 +98,18 @@ def origin(province: str, ward: str | None = None):
     province_code = _code(province, 2)
     ward_code = _code(ward, 5) if ward is not None else None
     services.check_origin(province_code, ward_code)
-    filters = services.Filters(province=province_code, ward=ward_code,
-                               page=services.Filters.from_args(request.args).page)
+    filters = services.Filters(
+        province=province_code, ward=ward_code, page=services.Filters.from_args(request.args).page
+    )
     listing = services.list_products(filters, today=services.today_vn(), with_facets=False)
     return render_template(
-        "catalog/origin.html", listing=listing, locale=_locale(), province_code=province_code, ward_code=ward_code,
-        province_name=geo.province_name(province_code), ward_name=geo.ward_name(ward_code) if ward_code else None,
+        "catalog/origin.html",
+        listing=listing,
+        locale=_locale(),
+        province_code=province_code,
+        ward_code=ward_code,
+        province_name=geo.province_name(province_code),
+        ward_name=geo.ward_name(ward_code) if ward_code else None,
         producers=services.origin_producers(province_code, ward_code),
     )
 
@@ -104,5 +122,7 @@ def sitemap():
 
 @bp.route("/robots.txt")
 def robots():
-    body = f"User-agent: *\nDisallow: /account/\nDisallow: /cart\nSitemap: {url_for('catalog.sitemap', _external=True)}\n"
+    body = (
+        f"User-agent: *\nDisallow: /account/\nDisallow: /cart\nSitemap: {url_for('catalog.sitemap', _external=True)}\n"
+    )
     return Response(body, mimetype="text/plain")

@@ -63,10 +63,12 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory, smtp_sink_server):
-    """The shop under gunicorn on a freshly migrated SQLite file; mail goes to the SMTP sink."""
+    """The shop under gunicorn on a freshly migrated SQLite file with the demo catalog; mail goes
+    to the SMTP sink."""
     instance = tmp_path_factory.mktemp("e2e-instance")
     database_url = f"sqlite:///{instance / 'shop.db'}"
     servers.migrate_database(database_url, instance)
+    servers.seed_demo(database_url, instance)  # the demo catalog, as `make run` serves it
     shop = servers.start_shop(
         {
             "DATABASE_URL": database_url,

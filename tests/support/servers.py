@@ -234,6 +234,20 @@ def migrate_database(database_url: str, instance: Path) -> None:
     subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
+def seed_demo(database_url: str, instance: Path) -> None:
+    """`flask shop seed-demo`, as `make run` does."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SHOP_ENV": "testing",
+        "FLASK_APP": "wsgi",
+        "SHOP_INSTANCE_PATH": str(instance),
+    }
+    subprocess.run(
+        [sys.executable, "-m", "flask", "shop", "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+
+
 def start_shop(env: dict[str, str], *, workers: int = 1, instance: Path) -> ShopServer:
     """Serve wsgi:app with gunicorn on a free port. `env` adds to the environment
     (DATABASE_URL, SECRET_KEY, MAIL_*, REDIS_URL …)."""

@@ -1,0 +1,253 @@
+from datetime import date, timedelta
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from shop.catalog import services
+from shop.catalog.services import Filters, list_products
+from shop.errors import ValidationError
+from tests.catalog.conftest import TODAY, make_product
+
+
+def names(listing):
+    return [p.name_vi for p in listing.products]
+
+
+# --- Certificates ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("decided", "valid_until"),
+    [
+        (date(2023, 3, 15), date(2026, 3, 15)),
+        (date(2024, 2, 29), date(2027, 2, 28)),
+        (date(2022, 1, 31), date(2025, 1, 31)),
+    ],
+)
+def test_a_certificate_is_valid_36_months_from_its_decision(decided, valid_until):
+    assert services.default_valid_until(decided) == valid_until
+
+
+@pytest.mark.parametrize(
+    ("stars", "decided", "issuer", "ok"),
+    [
+        (3, date(2024, 5, 1), "district", True),  # before July 2025 districts rated 3★
+        (3, date(2025, 8, 1), "district", False),  # districts are gone
+        (3, date(2025, 8, 1), "province", True),
+        (4, date(2024, 5, 1), "province", True),
+        (4, date(2024, 5, 1), "district", False),
+        (5, date(2025, 8, 1), "central", True),
+        (5, date(2025, 8, 1), "province", False),
+    ],
+)
+def test_who_may_rate_depends_on_the_star_level_and_the_date(stars, decided, issuer, ok):
+    args = dict(
+        star_level=stars,
+        score=None,
+        decision_date=decided,
+        valid_until=decided + timedelta(days=1000),
+        issuer_level=issuer,
+    )
+    if ok:
+        services.check_certificate(**args)
+    else:
+        with pytest.raises(ValidationError):
+            services.check_certificate(**args)
+
+
+@pytest.mark.parametrize(
+    ("stars", "score", "ok"),
+    [(3, 50, True), (3, 70, False), (4, 89, True), (5, 89, False), (5, 100, True), (2, 40, False)],
+)
+def test_the_score_must_fit_the_star_level(stars, score, ok):
+    args = dict(
+        star_level=stars,
+        score=score,
+        decision_date=date(2024, 1, 1),
+        valid_until=date(2027, 1, 1),
+        issuer_level={3: "district", 4: "province", 5: "central"}.get(stars, "province"),
+    )
+    if ok:
+        services.check_certificate(**args)
+    else:
+        with pytest.raises(ValidationError):
+            services.check_certificate(**args)
+
+
+def test_only_four_star_products_carry_the_potential_five_star_label():
+    with pytest.raises(ValidationError):
+        services.check_certificate(
+            star_level=3,
+            score=None,
+            decision_date=date(2024, 1, 1),
+            valid_until=date(2027, 1, 1),
+            issuer_level="district",
+            potential_five_star=True,
+        )
+
+
+def test_stars_show_only_while_the_certificate_is_verified_and_unexpired(catalog):
+    assert services.current_stars(catalog["xoi"], TODAY) == 4
+    assert services.current_stars(catalog["expired"], TODAY) is None
+    assert services.current_stars(catalog["pending"], TODAY) is None
+    # The day after it lapses, a valid certificate stops counting, even before any job runs.
+    xoi = catalog["xoi"]
+    assert services.current_stars(xoi, xoi.star_valid_until) == 4
+    assert services.current_stars(xoi, xoi.star_valid_until + timedelta(days=1)) is None
+
+
+def test_a_lapsed_best_certificate_falls_back_to_another_valid_one(app):
+    product = make_product("Trà sen", stars=3, decision_date=date(2025, 9, 1))
+    services.add_certificate(
+        product,
+        star_level=4,
+        decision_number="9/QĐ-UBND",
+        decision_date=date(2023, 1, 10),
+        issuing_body="UBND TP Hà Nội",
+        issuer_level="province",
+        verification_status="verified",
+        today=date(2025, 10, 1),
+    )
+    assert product.star_level == 4
+    later = date(2026, 2, 1)  # the 4★ lapsed on 10 Jan 2026; the 3★ runs until Sept 2028
+    assert services.current_stars(product, later) is None
+    assert services.refresh_ratings(later) == 1
+    assert services.current_stars(product, later) == 3
+
+
+# --- Filters and facets ---------------------------------------------------------------------
+
+
+def test_listing_shows_published_products_of_active_producers_only(catalog):
+    listing = list_products(Filters(), today=TODAY)
+    assert "Xôi nháp" not in names(listing)
+    assert listing.total == 7
+
+
+def test_star_filter_counts_only_current_certificates(catalog):
+    four = list_products(Filters(stars=(4,)), today=TODAY)
+    assert sorted(names(four)) == ["Chè shan tuyết Mộc Châu", "Xôi Phú Thượng"]
+    several = list_products(Filters(stars=(3, 5)), today=TODAY)
+    assert sorted(names(several)) == ["Chè Sen Quảng An", "Hoa đào Nhật Tân"]
+
+
+def test_facets_count_what_each_choice_would_show(catalog):
+    listing = list_products(Filters(stars=(4,), province=1), today=TODAY)
+    assert names(listing) == ["Xôi Phú Thượng"]
+    stars = {v.value: v.count for v in listing.facets["stars"]}
+    assert stars == {5: 1, 4: 1, 3: 1}  # within Hà Nội, whatever the star choice
+    provinces = {v.value: v.count for v in listing.facets["province"]}
+    assert provinces == {1: 1, 14: 1}  # 4★ products, in any province
+    groups = {v.value: v.count for v in listing.facets["group"]}
+    assert groups["thuc-pham"] == 1 and groups["do-uong"] == 0
+
+
+def test_price_and_stock_filters(catalog):
+    cheap = list_products(Filters(max_price=50_000), today=TODAY)
+    assert sorted(names(cheap)) == ["Xôi Phú Thượng", "Xơi lá cẩm"]
+    in_stock = list_products(Filters(in_stock=True), today=TODAY)
+    assert "Hoa đào Nhật Tân" not in names(in_stock)
+    assert list_products(Filters(), today=TODAY).in_stock[catalog["dao"].id] is False
+
+
+def test_sorting(catalog):
+    assert names(list_products(Filters(sort="price_asc"), today=TODAY))[0] == "Xôi Phú Thượng"
+    assert names(list_products(Filters(sort="price_desc"), today=TODAY))[0] == "Hoa đào Nhật Tân"
+    assert names(list_products(Filters(sort="stars"), today=TODAY))[0] == "Chè Sen Quảng An"
+
+
+def test_pages_of_24_and_a_page_past_the_end_shows_the_last(app):
+    for n in range(30):
+        make_product(f"Sản phẩm {n}", stars=None)
+    first = list_products(Filters(), today=TODAY)
+    assert (len(first.products), first.pages, first.total) == (24, 2, 30)
+    past = list_products(Filters(page=99), today=TODAY)
+    assert (past.page, len(past.products)) == (2, 6)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({"stars": ["4", "9", "x"]}, {"stars": (4,)}),
+        ({"group": "nope"}, {"group": None}),
+        ({"province": "01"}, {"province": 1}),
+        ({"province": "999"}, {"province": None}),
+        ({"province": "1; DROP TABLE"}, {"province": None}),
+        ({"min_price": "125.000 ₫"}, {"min_price": 125000}),
+        ({"min_price": "-5"}, {"min_price": None}),
+        ({"page": "abc"}, {"page": 1}),
+        ({"page": "0"}, {"page": 1}),
+        ({"sort": "evil"}, {"sort": "relevance"}),
+        ({"q": "x" * 10_000}, {"q": "x" * 200}),
+    ],
+)
+def test_unknown_or_malformed_filter_values_are_ignored(args, expected):
+    data = MultiDict()
+    for key, value in args.items():
+        for v in value if isinstance(value, list) else [value]:
+            data.add(key, v)
+    f = Filters.from_args(data)
+    for key, value in expected.items():
+        assert getattr(f, key) == value
+
+
+# --- Search ---------------------------------------------------------------------------------
+
+
+@pytest.mark.both_databases
+@pytest.mark.parametrize(
+    ("q", "found"),
+    [
+        ("xoi phu thuong", "Xôi Phú Thượng"),
+        ("XOI PHU THUONG", "Xôi Phú Thượng"),
+        ("dao nhat tan", "Hoa đào Nhật Tân"),
+        ("che sen", "Chè Sen Quảng An"),
+        ("lotus tea", "Chè Sen Quảng An"),
+        ("moc chau", "Chè shan tuyết Mộc Châu"),
+        ("son la", "Chè shan tuyết Mộc Châu"),  # by origin
+        ("sinh vat canh", "Hoa đào Nhật Tân"),  # by group
+        ("ornamental", "Hoa đào Nhật Tân"),  # by group, in English
+        ("quang an", "Chè Sen Quảng An"),  # by former name
+        ("lang nghe", "Xôi Phú Thượng"),  # by craft village
+    ],
+)
+def test_search_is_accent_insensitive_and_folds_d(catalog, q, found):
+    assert found in names(list_products(Filters(q=q), today=TODAY))
+
+
+@pytest.mark.both_databases
+def test_exact_diacritics_rank_above_folded_matches(catalog):
+    assert names(list_products(Filters(q="xôi"), today=TODAY))[0] == "Xôi Phú Thượng"
+    assert names(list_products(Filters(q="xơi"), today=TODAY))[0] == "Xơi lá cẩm"
+
+
+@pytest.mark.both_databases
+def test_search_combines_with_facets(catalog):
+    listing = list_products(Filters(q="che", stars=(5,)), today=TODAY)
+    assert names(listing) == ["Chè Sen Quảng An"]
+
+
+@pytest.mark.both_databases
+@pytest.mark.parametrize("q", ["' OR 1=1 --", '"xoi" OR *', "<script>alert(1)</script>", "NEAR(a b)", "%_%", "ồ" * 300])
+def test_hostile_queries_find_nothing_and_break_nothing(catalog, q):
+    listing = list_products(Filters.from_args(MultiDict({"q": q})), today=TODAY)
+    assert listing.total == 0
+
+
+@pytest.mark.both_databases
+def test_an_empty_result_suggests_alternatives(catalog):
+    listing = list_products(Filters(q="xoi banh mi"), today=TODAY)
+    assert listing.total == 0
+    assert "Xôi Phú Thượng" in [p.name_vi for p in listing.suggestions]
+
+
+@pytest.mark.both_databases
+def test_renaming_a_product_updates_search(catalog):
+    product = catalog["xoi_la"]
+    product.name_vi = "Bánh giầy"
+    services.refresh_product(product)
+    from shop.extensions import db
+
+    db.session.commit()
+    assert names(list_products(Filters(q="banh giay"), today=TODAY)) == ["Bánh giầy"]
+    assert "Bánh giầy" not in names(list_products(Filters(q="xoi la cam"), today=TODAY))
