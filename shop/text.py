@@ -15,6 +15,6 @@ def fold(text: str) -> str:
 
 
 def slugify(text: str, max_length: int = 80) -> str:
-    """"Xôi Phú Thượng 500g" → "xoi-phu-thuong-500g" (folded, ASCII, hyphens)."""
+    """ "Xôi Phú Thượng 500g" → "xoi-phu-thuong-500g" (folded, ASCII, hyphens)."""
     slug = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
     return slug[:max_length].rstrip("-") or "san-pham"

@@ -9,8 +9,16 @@ from sqlalchemy import inspect
 from shop.extensions import db, include_name
 
 TABLES = {
-    "users", "producers", "partners", "producer_members", "partner_members", "outbound_mail",
-    "products", "variants", "product_images", "certificates",
+    "users",
+    "producers",
+    "partners",
+    "producer_members",
+    "partner_members",
+    "outbound_mail",
+    "products",
+    "variants",
+    "product_images",
+    "certificates",
 }
 
 
