@@ -37,13 +37,33 @@ def create_admin(email: str, name: str) -> None:
 
 
 @shop_cli.command("seed-demo")
-def seed_demo() -> None:
-    """Load the demo accounts and organisations (safe to run again: it changes nothing then)."""
-    from shop.demo import seed
+@click.option(
+    "--products",
+    "synthetic",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="N",
+    help="Also add N synthetic published products for benchmarks.",
+)
+def seed_demo(synthetic: int) -> None:
+    """Load the demo accounts, organisations and catalog (safe to run again: it changes nothing then).
+
+    With --products N it also adds N generated products ("demo-synth-000001", …) with variants,
+    images and certificates, spread over groups, provinces, producers and star levels, by bulk
+    inserts. Unlike the demo itself this is not idempotent: every run adds N more, numbering on
+    from the last synthetic product.
+    """
+    from shop.demo import add_synthetic_products, seed
 
     counts = seed()
     db.session.commit()
     click.echo("Demo data: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+    if synthetic:
+        with click.progressbar(length=synthetic, label="Synthetic products") as bar:
+            add_synthetic_products(synthetic, progress=bar.update)
+        db.session.commit()
+        click.echo(f"Added {synthetic} synthetic products")
 
 
 @shop_cli.command("send-pending-mail")

@@ -1,15 +1,41 @@
-import pytest
-from sqlalchemy import select
+import shutil
+from datetime import date
+from pathlib import Path
 
+import pytest
+from sqlalchemy import func, select
+
+from shop import create_app, geo
 from shop.accounts.models import PartnerMember, ProducerMember, User
 from shop.accounts.services import authenticate
-from shop.demo import DEMO_PASSWORD, USERS
+from shop.catalog import services as catalog
+from shop.catalog.groups import GROUPS
+from shop.catalog.models import Certificate, Product, ProductImage, Variant
+from shop.catalog.services import Filters
+from shop.demo import DEMO_PASSWORD, USERS, demo_images, seed
+from shop.errors import NotFound
 from shop.extensions import db
 from shop.mail.models import OutboundMail
 from shop.partners.models import Partner
 from shop.producers.models import Producer
 
-MODELS = (User, Producer, Partner, ProducerMember, PartnerMember, OutboundMail)
+MODELS = (
+    User,
+    Producer,
+    Partner,
+    ProducerMember,
+    PartnerMember,
+    OutboundMail,
+    Product,
+    Variant,
+    ProductImage,
+    Certificate,
+)
+# A day on which the demo's verified certificates (2024–2026 decisions, 36 months) are all valid.
+# Tests read certificates for it rather than the stars copied onto products when seeding, which
+# depend on the day the seed ran.
+REFERENCE_DAY = date(2026, 12, 1)
+TAY_HO_TAX_CODES = ("0109000001", "0109000002", "0109000003", "0109000004", "0109000005")
 
 
 def snapshot():
@@ -20,6 +46,50 @@ def snapshot():
     return rows
 
 
+def product(slug: str) -> Product:
+    return db.session.scalar(select(Product).where(Product.slug == slug))
+
+
+def producer(tax_code: str) -> Producer:
+    return db.session.scalar(select(Producer).where(Producer.tax_code == tax_code))
+
+
+@pytest.fixture(scope="module")
+def seeded_sqlite(sqlite_template, tmp_path_factory) -> Path:
+    """The migrated template with the demo seeded once, for the tests that only read the demo."""
+    path = tmp_path_factory.mktemp("seeded") / "shop.db"
+    shutil.copy(sqlite_template, path)
+    app = create_app(
+        {
+            "SHOP_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "MAIL_SERVER": "",
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    with app.app_context():
+        seed()
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def database_url(database_url, request, tmp_path):
+    """A test asking for `seeded` starts from a copy of the seeded database."""
+    if "seeded" in request.fixturenames:
+        seeded_path = request.getfixturevalue("seeded_sqlite")
+        assert database_url == f"sqlite:///{tmp_path / 'shop.db'}"
+        shutil.copy(seeded_path, tmp_path / "shop.db")
+    return database_url
+
+
+@pytest.fixture
+def seeded(app):
+    """The demo as `flask shop seed-demo` leaves it (see database_url)."""
+
+
 @pytest.mark.both_databases
 def test_seed_demo_twice_leaves_the_same_rows(app, runner):
     first = runner.invoke(args=["shop", "seed-demo"])
@@ -27,13 +97,13 @@ def test_seed_demo_twice_leaves_the_same_rows(app, runner):
     after_first = snapshot()
     second = runner.invoke(args=["shop", "seed-demo"])
     assert second.exit_code == 0, second.output
-    assert "0 producers, 0 partners, 0 users" in second.output
+    assert "0 producers, 0 partners, 0 users, 0 products, 0 variants, 0 images, 0 certificates" in second.output
     assert snapshot() == after_first
     assert len(after_first["users"]) == len(USERS)
+    assert len(after_first["products"]) >= 35
 
 
-def test_demo_accounts_can_log_in_with_their_roles(app, runner):
-    runner.invoke(args=["shop", "seed-demo"])
+def test_demo_accounts_can_log_in_with_their_roles(app, seeded):
     roles = {u["email"]: authenticate(u["email"], DEMO_PASSWORD) for u in USERS}
     assert roles["admin@ocop.example"].is_admin
     assert roles["producer@ocop.example"].is_producer
@@ -42,9 +112,182 @@ def test_demo_accounts_can_log_in_with_their_roles(app, runner):
     assert not (shopper.is_admin or shopper.is_producer or shopper.is_partner)
 
 
-def test_demo_producers_are_in_the_current_wards_of_tay_ho(app, runner):
-    runner.invoke(args=["shop", "seed-demo"])
-    producers = {p.name: p for p in db.session.scalars(select(Producer))}
-    assert producers["HTX Dịch vụ Nông nghiệp Xôi Phú Thượng"].ward_name == "Phường Phú Thượng"
-    assert producers["HTX Chè Sen Quảng An"].ward_name == "Phường Tây Hồ"
-    assert {p.province_name for p in producers.values()} == {"Thành phố Hà Nội"}
+def test_demo_producers_are_in_the_current_wards_of_tay_ho(app, seeded):
+    producers = {p.tax_code: p for p in db.session.scalars(select(Producer))}
+    assert producers["0109000001"].ward_name == "Phường Phú Thượng"
+    assert producers["0109000001"].craft_village == "Làng nghề Xôi Phú Thượng"
+    assert producers["0109000002"].ward_name == "Phường Tây Hồ"
+    assert producers["0109000002"].former_name == "Phường Quảng An, quận Tây Hồ (cũ)"
+    assert {producers[code].province_name for code in TAY_HO_TAX_CODES} == {"Thành phố Hà Nội"}
+    assert {producers[code].kind for code in ("0109000004", "0109000005")} == {"household"}
+    for p in producers.values():
+        assert geo.ward_in_province(p.province_code, p.ward_code), p.name
+        assert p.slug and p.story_vi and p.story_en and p.logo_path == f"img/producers/{p.slug}.svg"
+
+
+def test_demo_catalog_spans_groups_provinces_and_producers(app, seeded):
+    published = db.session.scalars(select(Product).where(Product.status == "published")).all()
+    assert len(published) >= 30
+    assert db.session.scalar(select(func.count()).select_from(Producer)) >= 10
+    assert {p.group_code for p in published} == {g.code for g in GROUPS}
+    assert len({p.province_code for p in published}) >= 5
+    assert 4 <= sum(p.featured for p in published) <= 8
+    for p in published:
+        assert 1 <= len(p.variants) <= 3, p.slug
+        assert 1 <= len(p.images) <= 2, p.slug
+        assert p.certificates, p.slug
+        assert p.price_from_vnd == min(v.price_vnd for v in p.variants)
+        assert p.search_folded and p.search_exact, p.slug
+        assert geo.ward_in_province(p.province_code, p.ward_code), p.slug
+        assert catalog.subgroup_belongs(p.group_code, p.subgroup_code), p.slug
+    assert any(v.on_hand == 0 for p in published for v in p.variants)
+    # A shopper finds products by the words they type, with or without diacritics.
+    listing = catalog.list_products(Filters(q="xoi phu thuong"), today=catalog.today_vn())
+    assert "xoi-phu-thuong" in [p.slug for p in listing.products]
+
+
+def test_tay_ho_products_are_in_their_current_wards(app, seeded):
+    xoi = product("xoi-phu-thuong")
+    assert (xoi.province_code, xoi.ward_code, xoi.ward_name) == (1, 91, "Phường Phú Thượng")
+    assert xoi.shelf_life_days == 1
+    che_sen = product("che-sen-quang-an")
+    assert (che_sen.ward_code, che_sen.ward_name) == (103, "Phường Tây Hồ")
+    assert "Quảng An" in che_sen.former_name
+    dao = product("hoa-dao-nhat-tan")
+    assert (dao.group_code, dao.subgroup_code, dao.ward_code) == ("sinh-vat-canh", "hoa", 103)
+    assert "Nhật Tân" in dao.former_name
+    assert dao.in_season(12) and dao.in_season(1) and dao.in_season(2) and not dao.in_season(6)
+    for tax_code, count in (("0109000004", 3), ("0109000005", 4)):
+        products = db.session.scalars(select(Product).where(Product.producer_id == producer(tax_code).id)).all()
+        assert len(products) == count
+        assert {catalog.current_certificate(p.certificates, REFERENCE_DAY).star_level for p in products} == {4}
+        assert {p.ward_code for p in products} == {103}
+
+
+def test_certificates_follow_the_rules_for_their_date(app, seeded):
+    certificates = db.session.scalars(select(Certificate)).all()
+    for c in certificates:
+        catalog.check_certificate(
+            star_level=c.star_level,
+            score=c.score,
+            decision_date=c.decision_date,
+            valid_until=c.valid_until,
+            issuer_level=c.issuer_level,
+            potential_five_star=c.potential_five_star,
+        )
+        assert c.valid_until == catalog.default_valid_until(c.decision_date)
+        assert c.producer_id == c.product.producer_id
+    levels = [c.star_level for c in certificates if c.verification_status == "verified"]
+    assert levels.count(4) > levels.count(3) > levels.count(5) >= 2
+    assert sum(c.potential_five_star for c in certificates) == 1
+    assert {c.issuer_level for c in certificates if c.decision_date < catalog.TWO_TIER_FROM and c.star_level == 3} == {
+        "district"
+    }
+    assert {c.issuer_level for c in certificates if c.decision_date >= catalog.TWO_TIER_FROM and c.star_level == 3} == {
+        "province"
+    }
+    assert {c.decision_date.year for c in certificates} >= {2021, 2022, 2024, 2025, 2026}
+
+
+def test_expired_and_pending_certificates_show_no_stars(app, seeded):
+    today = catalog.today_vn()
+    expired = product("tra-sen-tui-loc-quang-an")
+    assert [c.decision_date.year for c in expired.certificates] == [2021]
+    assert expired.certificates[0].verification_status == "verified"
+    pending = product("dao-the-chau-nhat-tan")
+    assert [c.verification_status for c in pending.certificates] == ["pending"]
+    for p in (expired, pending):
+        assert catalog.current_certificate(p.certificates, today) is None
+        assert catalog.current_stars(p, today) is None
+    starred = catalog.list_products(Filters(stars=(3, 4, 5)), today=today, page_size=200)
+    assert {"tra-sen-tui-loc-quang-an", "dao-the-chau-nhat-tan"}.isdisjoint(p.slug for p in starred.products)
+    # A renewed product shows the stars of its current certificate, not of the lapsed one.
+    xoi = product("xoi-phu-thuong")
+    assert [c.decision_date.year for c in xoi.certificates] == [2025, 2022]
+    assert catalog.current_certificate(xoi.certificates, REFERENCE_DAY).decision_number == "5210/QĐ-UBND"
+
+
+def test_draft_and_archived_demo_products_never_show(app, seeded):
+    today = catalog.today_vn()
+    hidden = {"xoi-la-cam-phu-thuong", "tra-sen-hop-thiec-quang-an-mau-cu"}
+    assert {product(slug).status for slug in hidden} == {"draft", "archived"}
+    listing = catalog.list_products(Filters(), today=today, page_size=200)
+    published = db.session.scalar(select(func.count()).select_from(Product).where(Product.status == "published"))
+    assert listing.total == published
+    assert hidden.isdisjoint(p.slug for p in listing.products)
+    found = catalog.list_products(Filters(q="Phú Thượng"), today=today, page_size=200)
+    assert hidden.isdisjoint(p.slug for p in found.products)
+    for slug in hidden:
+        with pytest.raises(NotFound):
+            catalog.product_page(slug, today=today)
+
+
+def test_demo_pictures_are_committed_small_and_without_text(app, seeded):
+    static = Path(app.static_folder)
+    paths = set(db.session.scalars(select(ProductImage.path))) | set(db.session.scalars(select(Producer.logo_path)))
+    drawn = demo_images()
+    assert paths <= set(drawn)
+    for path, svg in drawn.items():
+        on_disk = static / path
+        assert on_disk.read_text(encoding="utf-8") == svg, f"{path} is stale: run python -m shop.demo"
+        assert len(svg.encode()) < 4096 and "<text" not in svg
+    for image in db.session.scalars(select(ProductImage)):
+        assert image.alt_vi and image.alt_en
+
+
+@pytest.mark.both_databases
+def test_seed_demo_products_adds_findable_synthetic_products(app, runner):
+    result = runner.invoke(args=["shop", "seed-demo", "--products", "50"])
+    assert result.exit_code == 0, result.output
+    synthetic = db.session.scalars(
+        select(Product).where(Product.slug.like("demo-synth-%")).order_by(Product.slug)
+    ).all()
+    assert [p.slug for p in synthetic] == [f"demo-synth-{n:06d}" for n in range(1, 51)]
+    assert {p.status for p in synthetic} == {"published"}
+    assert len({p.group_code for p in synthetic}) == 6
+    for p in synthetic:
+        assert p.search_folded and p.search_exact
+        assert 1 <= len(p.variants) <= 3 and len(p.images) == 1 and len(p.certificates) == 1
+        assert p.price_from_vnd == min(v.price_vnd for v in p.variants)
+        assert geo.ward_in_province(p.province_code, p.ward_code)
+        assert (Path(app.static_folder) / p.images[0].path).is_file()
+    today = catalog.today_vn()
+    for p in synthetic[:5]:
+        listing = catalog.list_products(Filters(q=p.name_vi), today=today, page_size=100)
+        assert p.slug in [found.slug for found in listing.products], p.name_vi
+
+    again = runner.invoke(args=["shop", "seed-demo", "--products", "5"])
+    assert again.exit_code == 0, again.output
+    assert "0 products" in again.output
+    last = db.session.scalar(select(func.max(Product.slug)).where(Product.slug.like("demo-synth-%")))
+    assert last == "demo-synth-000055"
+
+
+def test_seed_fills_in_producers_made_before_the_catalog(app, runner):
+    # As the catalog migration left a demo producer: a slug made from its name and id, no details.
+    old = Producer(
+        name="HTX Chè Sen Quảng An",
+        tax_code="0109000002",
+        province_code=1,
+        ward_code=103,
+        status="active",
+        slug="placeholder",
+        kind="cooperative",
+    )
+    db.session.add(old)
+    db.session.flush()
+    old.slug = f"htx-che-sen-quang-an-{old.id}"
+    db.session.commit()
+
+    result = runner.invoke(args=["shop", "seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "16 producers" in result.output
+    db.session.expire_all()
+    filled = producer("0109000002")
+    assert filled.id == old.id
+    assert filled.slug == "htx-che-sen-quang-an"
+    assert filled.former_name == "Phường Quảng An, quận Tây Hồ (cũ)"
+    assert filled.logo_path == "img/producers/htx-che-sen-quang-an.svg"
+    assert {p.producer_id for p in db.session.scalars(select(Product).where(Product.slug.like("%quang-an%")))} == {
+        old.id
+    }
