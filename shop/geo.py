@@ -60,3 +60,18 @@ def _sort_key(name: str) -> str:
         if name.startswith(prefix):
             return fold(name[len(prefix) :])
     return fold(name)
+
+
+class PlaceNames:
+    """For models with province_code and ward_code columns: their names under the current units."""
+
+    province_code: int
+    ward_code: int
+
+    @property
+    def province_name(self) -> str | None:
+        return province_name(self.province_code)
+
+    @property
+    def ward_name(self) -> str | None:
+        return ward_name(self.ward_code)

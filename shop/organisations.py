@@ -17,7 +17,7 @@ TAX_CODE_RE = re.compile(r"^\d{10}(-\d{3})?$")
 ORG_STATUSES = ("pending", "active", "suspended")
 
 
-class OrganisationMixin(TimestampMixin):
+class OrganisationMixin(geo.PlaceNames, TimestampMixin):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     tax_code: Mapped[str] = mapped_column(String(14), unique=True, nullable=False)
@@ -36,14 +36,6 @@ class OrganisationMixin(TimestampMixin):
     @declared_attr.directive
     def __table_args__(cls):
         return cls.organisation_constraints()
-
-    @property
-    def province_name(self) -> str | None:
-        return geo.province_name(self.province_code)
-
-    @property
-    def ward_name(self) -> str | None:
-        return geo.ward_name(self.ward_code)
 
     @property
     def address(self) -> str:

@@ -29,7 +29,7 @@ _GROUP_CODES = ", ".join(f"'{g.code}'" for g in GROUPS)
 _SUBGROUP_CODES = ", ".join(f"'{code}'" for code in SUBGROUP_TO_GROUP)
 
 
-class Product(TimestampMixin, db.Model):
+class Product(geo.PlaceNames, TimestampMixin, db.Model):
     """An OCOP product as a shopper sees it: names, group, origin, season, variants, certificates."""
 
     __tablename__ = "products"
@@ -108,14 +108,6 @@ class Product(TimestampMixin, db.Model):
 
     def unit(self, locale: str) -> str | None:
         return (self.unit_en if locale == "en" else None) or self.unit_vi
-
-    @property
-    def province_name(self) -> str | None:
-        return geo.province_name(self.province_code)
-
-    @property
-    def ward_name(self) -> str | None:
-        return geo.ward_name(self.ward_code)
 
     def in_season(self, month: int) -> bool:
         if self.season_start_month is None:

@@ -222,8 +222,7 @@ class ShopServer:
             self.proc.kill()
 
 
-def migrate_database(database_url: str, instance: Path) -> None:
-    """`flask db upgrade` in a subprocess, exactly as `make run` does."""
+def _flask(args: list[str], database_url: str, instance: Path) -> None:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -231,21 +230,17 @@ def migrate_database(database_url: str, instance: Path) -> None:
         "FLASK_APP": "wsgi",
         "SHOP_INSTANCE_PATH": str(instance),
     }
-    subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, check=True, capture_output=True)
+
+
+def migrate_database(database_url: str, instance: Path) -> None:
+    """`flask db upgrade` in a subprocess, exactly as `make run` does."""
+    _flask(["db", "upgrade"], database_url, instance)
 
 
 def seed_demo(database_url: str, instance: Path) -> None:
     """`flask shop seed-demo`, as `make run` does."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SHOP_ENV": "testing",
-        "FLASK_APP": "wsgi",
-        "SHOP_INSTANCE_PATH": str(instance),
-    }
-    subprocess.run(
-        [sys.executable, "-m", "flask", "shop", "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True
-    )
+    _flask(["shop", "seed-demo"], database_url, instance)
 
 
 def start_shop(env: dict[str, str], *, workers: int = 1, instance: Path) -> ShopServer:
