@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -10,7 +12,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints so that Alembic can alter and drop them on SQLite and PostgreSQL alike.
@@ -50,3 +53,23 @@ SEARCH_OBJECTS_PREFIXES = ("product_search", "ix_products_search_folded_trgm")
 
 def include_name(name, type_, parent_names) -> bool:
     return not (name and name.startswith(SEARCH_OBJECTS_PREFIXES))
+
+
+@event.listens_for(Engine, "connect")
+def _tune_sqlite(dbapi_connection, connection_record) -> None:
+    """SQLite settings for a web server: WAL so readers never wait for a writer (several gunicorn
+    workers share the file), a wait instead of an error while another process writes, enforced
+    foreign keys, and a page cache and memory map large enough that listings scan from memory."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        "busy_timeout=5000",
+        "foreign_keys=ON",
+        "cache_size=-65536",  # KiB: 64 MiB
+        "mmap_size=268435456",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()

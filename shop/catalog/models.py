@@ -43,18 +43,29 @@ class Product(geo.PlaceNames, TimestampMixin, db.Model):
             "(season_start_month BETWEEN 1 AND 12 AND season_end_month BETWEEN 1 AND 12)",
             name="season_months",
         ),
-        Index("ix_products_status_published_at", "status", "published_at"),
-        Index("ix_products_origin", "province_code", "ward_code"),
-        Index("ix_products_stars", "star_level", "star_valid_until"),
-        Index("ix_products_price_from", "price_from_vnd"),
+        # One index for listings: it covers the filters, the facet counts and the default order,
+        # so SQLite never reads product rows to count. (Narrower indexes on these columns lure
+        # SQLite's planner into reading every row; keep them out.)
+        Index(
+            "ix_products_listing",
+            "status",
+            "featured",
+            "published_at",
+            "producer_id",
+            "group_code",
+            "province_code",
+            "star_level",
+            "star_valid_until",
+            "price_from_vnd",
+        ),
         CheckConstraint("price_from_vnd IS NULL OR price_from_vnd >= 0", name="price_from_not_negative"),
         CheckConstraint("star_level IS NULL OR star_level BETWEEN 3 AND 5", name="star_level_range"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"), nullable=False, index=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"), nullable=False)
     slug: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
-    group_code: Mapped[str] = mapped_column(String(30), nullable=False, index=True)
+    group_code: Mapped[str] = mapped_column(String(30), nullable=False)
     subgroup_code: Mapped[str | None] = mapped_column(String(40))
     name_vi: Mapped[str] = mapped_column(String(200), nullable=False)
     name_en: Mapped[str | None] = mapped_column(String(200))

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, false, func, literal_column, or_, select, table, text
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from shop import geo
 from shop.catalog.groups import GROUPS, GROUPS_BY_CODE, SUBGROUP_TO_GROUP
@@ -313,7 +313,10 @@ class Listing:
 
 
 def _published():
-    return and_(Product.status == "published", Producer.status == "active")
+    """Published products of active producers. Inactive producers are few, so this reads no
+    producer row per product and the listing index alone can answer counts."""
+    inactive = select(Producer.id).where(Producer.status != "active")
+    return and_(Product.status == "published", Product.producer_id.not_in(inactive))
 
 
 def _search_condition(terms: list[str], *, any_term: bool = False):
@@ -357,7 +360,9 @@ def _conditions(f: Filters, today: date, *, skip: str | None = None) -> list:
     if f.ward:
         conditions.append(Product.ward_code == f.ward)
     if f.producer and skip != "producer":
-        conditions.append(Producer.slug == f.producer)
+        conditions.append(
+            Product.producer_id == select(Producer.id).where(Producer.slug == f.producer).scalar_subquery()
+        )
     if f.min_price is not None:
         conditions.append(Product.price_from_vnd >= f.min_price)
     if f.max_price is not None:
@@ -383,46 +388,59 @@ def _order(f: Filters, today: date):
         return [func.coalesce(stars, 0).desc(), Product.published_at.desc(), Product.id.desc()]
     if f.q and (terms := query_terms(f.q)):
         return [_relevance(f.q, terms).desc(), func.coalesce(stars, 0).desc(), Product.id]
-    return [Product.featured.desc(), func.coalesce(stars, 0).desc(), Product.published_at.desc(), Product.id.desc()]
+    # Without a query: featured first, then newest (an order the listing index can serve).
+    return [Product.featured.desc(), Product.published_at.desc(), Product.id.desc()]
 
 
 def list_products(f: Filters, *, today: date, with_facets: bool = True, page_size: int = PAGE_SIZE) -> Listing:
     """One page of published products for the filters, with facet counts.
 
-    Runs a bounded number of statements whatever the page and catalog size: the page (carrying
-    the total as a window count and each product's availability), its images, and one GROUP BY
-    per facet. A page past the end shows the last page (one more count for that)."""
-    conditions = _conditions(f, today)
-    page = f.page
-    rows = _page_rows(conditions, f, today, page, page_size)
-    if rows:
-        total = rows[0][2]
-    else:
-        total = db.session.scalar(select(func.count()).select_from(Product).join(Product.producer).where(*conditions))
-        if total and page > 1:
-            page = math.ceil(total / page_size)
-            rows = _page_rows(conditions, f, today, page, page_size)
-    products = [row[0] for row in rows]
-    listing = Listing(filters=f, products=products, total=total, page=page, pages=max(1, math.ceil(total / page_size)))
-    listing.in_stock = {row[0].id: bool(row[1]) for row in rows}
-    if with_facets:
-        listing.facets = _facets(f, today)
+    A bounded number of statements whatever the page and catalog size: one GROUP BY per facet
+    (the group facet also gives the total; without facets, one count), the page's ids, then
+    those products with their producer and availability, and their images. A page past the
+    end shows the last page."""
+    facets = _facets(f, today) if with_facets else {}
+    total = _total_from_facets(f, facets) if facets else _count(f, today)
+    pages = max(1, math.ceil(total / page_size))
+    page = min(f.page, pages)
+    ids = db.session.scalars(
+        select(Product.id)
+        .where(*_conditions(f, today))
+        .order_by(*_order(f, today))
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
+    products, in_stock = load_products(ids)
+    listing = Listing(
+        filters=f, products=products, total=total, page=page, pages=pages, facets=facets, in_stock=in_stock
+    )
     if f.q and total == 0:
         listing.suggestions = _suggestions(f.q)
     return listing
 
 
-def _page_rows(conditions, f: Filters, today: date, page: int, page_size: int):
-    query = (
-        select(Product, _in_stock().label("in_stock"), func.count().over().label("total"))
+def load_products(ids: list[int]) -> tuple[list[Product], dict[int, bool]]:
+    """Products by id, in that order, with producer and images, and whether each is in stock."""
+    if not ids:
+        return [], {}
+    rows = db.session.execute(
+        select(Product, _in_stock().label("in_stock"))
         .join(Product.producer)
-        .where(*conditions)
-        .options(selectinload(Product.images))
-        .order_by(*_order(f, today))
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    )
-    return db.session.execute(query).unique().all()
+        .options(contains_eager(Product.producer), selectinload(Product.images))
+        .where(Product.id.in_(ids))
+    ).all()
+    by_id = {product.id: (product, bool(flag)) for product, flag in rows}
+    ordered = [by_id[i] for i in ids if i in by_id]
+    return [p for p, _ in ordered], {p.id: flag for p, flag in ordered}
+
+
+def _count(f: Filters, today: date) -> int:
+    return db.session.scalar(select(func.count()).select_from(Product).where(*_conditions(f, today)))
+
+
+def _total_from_facets(f: Filters, facets: dict) -> int:
+    # Every product is in exactly one group, and the group facet applies every other filter.
+    return sum(v.count for v in facets["group"] if not f.group or v.value == f.group)
 
 
 def current_stars(product: Product, today: date) -> int | None:
@@ -432,26 +450,24 @@ def current_stars(product: Product, today: date) -> int | None:
 
 
 def _facets(f: Filters, today: date) -> dict[str, list[FacetValue]]:
-    def counts(column, skip):
+    def counts(column, skip, *extra):
         query = (
             select(column, func.count())
             .select_from(Product)
-            .join(Product.producer)
-            .where(*_conditions(f, today, skip=skip))
+            .where(*_conditions(f, today, skip=skip), *extra)
             .group_by(column)
         )
-        return dict(db.session.execute(query).all())
+        return query
 
-    star_counts = counts(stars_now(today), "stars")
-    group_counts = counts(Product.group_code, "group")
-    province_counts = counts(Product.province_code, "province")
+    # Plain columns in GROUP BY, so that the listing index answers without reading rows.
+    star_counts = dict(db.session.execute(counts(Product.star_level, "stars", Product.star_valid_until >= today)).all())
+    group_counts = dict(db.session.execute(counts(Product.group_code, "group")).all())
+    province_counts = dict(db.session.execute(counts(Product.province_code, "province")).all())
+    per_producer = counts(Product.producer_id, "producer").subquery()
     producer_rows = db.session.execute(
-        select(Producer.slug, Producer.name, func.count())
-        .select_from(Product)
-        .join(Product.producer)
-        .where(*_conditions(f, today, skip="producer"))
-        .group_by(Producer.slug, Producer.name)
-        .order_by(func.count().desc(), Producer.name)
+        select(Producer.slug, Producer.name, per_producer.c.count)
+        .join(per_producer, per_producer.c.producer_id == Producer.id)
+        .order_by(per_producer.c.count.desc(), Producer.name)
         .limit(30)
     ).all()
     return {
@@ -478,7 +494,7 @@ def _suggestions(q: str, limit: int = 8) -> list[Product]:
             select(Product)
             .join(Product.producer)
             .where(_published(), _search_condition(terms, any_term=True))
-            .options(selectinload(Product.images))
+            .options(contains_eager(Product.producer), selectinload(Product.images))
             .order_by(_relevance(q, terms).desc(), Product.id)
             .limit(limit)
         ).unique()
@@ -503,7 +519,12 @@ def product_page(slug: str, *, today: date) -> ProductPage:
         select(Product)
         .join(Product.producer)
         .where(Product.slug == slug, _published())
-        .options(selectinload(Product.variants), selectinload(Product.images), selectinload(Product.certificates))
+        .options(
+            contains_eager(Product.producer),
+            selectinload(Product.variants),
+            selectinload(Product.images),
+            selectinload(Product.certificates),
+        )
     )
     if product is None:
         raise NotFound()
@@ -514,7 +535,7 @@ def product_page(slug: str, *, today: date) -> ProductPage:
             select(Product)
             .join(Product.producer)
             .where(_published(), Product.province_code == product.province_code, Product.id != product.id)
-            .options(selectinload(Product.images))
+            .options(contains_eager(Product.producer), selectinload(Product.images))
             .order_by(
                 (Product.ward_code == product.ward_code).desc(), func.coalesce(stars_now(today), 0).desc(), Product.id
             )
@@ -578,7 +599,7 @@ def home_sections(*, today: date, shelf_size: int = 4) -> dict:
             select(Product)
             .join(Product.producer)
             .where(_published(), Product.featured)
-            .options(selectinload(Product.images))
+            .options(contains_eager(Product.producer), selectinload(Product.images))
             .order_by(Product.published_at.desc(), Product.id)
             .limit(shelf_size)
         ).unique()
@@ -590,7 +611,7 @@ def home_sections(*, today: date, shelf_size: int = 4) -> dict:
                 select(Product)
                 .join(Product.producer)
                 .where(_published(), stars == level)
-                .options(selectinload(Product.images))
+                .options(contains_eager(Product.producer), selectinload(Product.images))
                 .order_by(Product.published_at.desc(), Product.id)
                 .limit(shelf_size)
             ).unique()
