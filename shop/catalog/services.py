@@ -592,49 +592,40 @@ def check_origin(province_code: int, ward_code: int | None = None) -> None:
 
 
 def home_sections(*, today: date, shelf_size: int = 4) -> dict:
-    """Featured products, one shelf per star level, the six groups with counts, top origins."""
-    stars = stars_now(today)
-    featured = list(
-        db.session.scalars(
-            select(Product)
-            .join(Product.producer)
-            .where(_published(), Product.featured)
-            .options(contains_eager(Product.producer), selectinload(Product.images))
-            .order_by(Product.published_at.desc(), Product.id)
-            .limit(shelf_size)
-        ).unique()
-    )
-    shelves = {}
-    for level in (5, 4, 3):
-        shelves[level] = list(
+    """Featured products, one shelf per star level, the six groups with counts, top origins.
+
+    Each shelf picks its ids from the listing index; the products of every shelf then load at once."""
+
+    def shelf_ids(*conditions) -> list[int]:
+        return list(
             db.session.scalars(
-                select(Product)
-                .join(Product.producer)
-                .where(_published(), stars == level)
-                .options(contains_eager(Product.producer), selectinload(Product.images))
-                .order_by(Product.published_at.desc(), Product.id)
+                select(Product.id)
+                .where(_published(), *conditions)
+                .order_by(Product.published_at.desc(), Product.id.desc())
                 .limit(shelf_size)
-            ).unique()
+            )
         )
+
+    picks = {"featured": shelf_ids(Product.featured)}
+    for level in (5, 4, 3):
+        picks[level] = shelf_ids(Product.star_level == level, Product.star_valid_until >= today)
+    products, _ = load_products(sorted({i for ids in picks.values() for i in ids}))
+    by_id = {p.id: p for p in products}
     group_counts = dict(
         db.session.execute(
-            select(Product.group_code, func.count())
-            .join(Product.producer)
-            .where(_published())
-            .group_by(Product.group_code)
+            select(Product.group_code, func.count()).where(_published()).group_by(Product.group_code)
         ).all()
     )
     origins = db.session.execute(
         select(Product.province_code, func.count())
-        .join(Product.producer)
         .where(_published())
         .group_by(Product.province_code)
         .order_by(func.count().desc(), Product.province_code)
         .limit(8)
     ).all()
     return {
-        "featured": featured,
-        "shelves": shelves,
+        "featured": [by_id[i] for i in picks["featured"] if i in by_id],
+        "shelves": {level: [by_id[i] for i in picks[level] if i in by_id] for level in (5, 4, 3)},
         "groups": [(g, group_counts.get(g.code, 0)) for g in GROUPS],
         "origins": [(code, geo.province_name(code), n) for code, n in origins],
     }
