@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shop import config as config_module
-from shop.extensions import babel, csrf, db, include_name, limiter, login_manager, migrate
+from shop.extensions import babel, cache, csrf, db, include_name, limiter, login_manager, migrate
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
 
@@ -75,6 +75,7 @@ def _init_extensions(app: Flask) -> None:
         app, locale_selector=select_locale, default_translation_directories=os.path.join(ROOT, "translations")
     )
     limiter.init_app(app)
+    cache.init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -113,10 +114,12 @@ def _register_template_helpers(app: Flask) -> None:
     from shop.cart.services import item_count_for
     from shop.money import format_vnd
     from shop.organisations import status_label
+    from shop.page_cache import form_token
     from shop.web import current_path
 
     app.add_template_filter(format_vnd, "vnd")
     app.add_template_global(status_label, "status_label")
+    app.add_template_global(form_token, "form_token")
 
     from shop.catalog.groups import group_name, subgroup_name
     from shop.catalog.services import current_stars, today_vn

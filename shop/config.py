@@ -80,6 +80,12 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         "LOGIN_LIMIT_PER_IP": os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 5 minutes"),
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes"),
         "REDIS_URL": redis_url,
+        # Catalog pages as anonymous visitors see them, shared by workers through Redis if set.
+        "PAGE_CACHE_SECONDS": _int("PAGE_CACHE_SECONDS", 60),
+        "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
+        "CACHE_REDIS_URL": redis_url,
+        "CACHE_KEY_PREFIX": "shop:",
+        "CACHE_THRESHOLD": 2000,
         "PASSWORD_RESET_MAX_AGE": _int("PASSWORD_RESET_MAX_AGE", 3600),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": _int("MAIL_PORT", 25),

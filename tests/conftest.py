@@ -85,6 +85,7 @@ def app_config(database_url, tmp_path) -> dict:
         "MAIL_SERVER": "",
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
         "RATELIMIT_STORAGE_URI": "memory://",
+        "PAGE_CACHE_SECONDS": 0,  # tests/test_page_cache.py turns it on
         "SERVER_NAME": "shop.test",
     }
 

@@ -6,6 +6,7 @@ from flask_babel import get_locale
 from shop import geo
 from shop.catalog import services
 from shop.catalog.groups import GROUPS, GROUPS_BY_CODE
+from shop.page_cache import cached_for_anonymous
 
 bp = Blueprint("catalog", __name__)
 
@@ -22,6 +23,7 @@ def _code(raw: str, width: int) -> int:
 
 
 @bp.route("/products")
+@cached_for_anonymous
 def products():
     filters = services.Filters.from_args(request.args)
     listing = services.list_products(filters, today=services.today_vn())
@@ -36,6 +38,7 @@ def products():
 
 
 @bp.route("/products/<slug>")
+@cached_for_anonymous
 def product(slug: str):
     page = services.product_page(slug, today=services.today_vn())
     return render_template(
@@ -79,6 +82,7 @@ def _product_json_ld(page, locale: str) -> dict:
 
 
 @bp.route("/producers/<slug>")
+@cached_for_anonymous
 def producer(slug: str):
     producer = services.producer_by_slug(slug)
     listing = services.list_products(
@@ -94,6 +98,7 @@ def producer(slug: str):
 
 @bp.route("/origins/<province>")
 @bp.route("/origins/<province>/<ward>")
+@cached_for_anonymous
 def origin(province: str, ward: str | None = None):
     province_code = _code(province, 2)
     ward_code = _code(ward, 5) if ward is not None else None

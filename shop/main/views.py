@@ -4,11 +4,13 @@ from flask import Blueprint, render_template
 from flask_babel import get_locale
 
 from shop.catalog import services as catalog
+from shop.page_cache import cached_for_anonymous
 
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
+@cached_for_anonymous
 def index():
     sections = catalog.home_sections(today=catalog.today_vn())
     return render_template("main/index.html", locale=str(get_locale()), **sections)

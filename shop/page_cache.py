@@ -1,0 +1,56 @@
+"""Whole catalog pages cached as anonymous visitors see them.
+
+Catalog pages are the same for every anonymous visitor in one language but for the CSRF token
+of the header's forms, so they are rendered once with a placeholder token and served with the
+visitor's own token swapped in. Logged-in visitors, pending flash messages and non-200 answers
+always get a fresh page. Entries live PAGE_CACHE_SECONDS (0 turns the cache off); prices and
+stock are always checked again on the server when an order is placed."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import current_app, g, make_response, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from shop.extensions import cache
+
+TOKEN_PLACEHOLDER = "__csrf_token_placeholder__"
+
+
+def form_token() -> str:
+    """The CSRF token for a form; the placeholder while a page is rendered for the cache."""
+    return TOKEN_PLACEHOLDER if g.get("rendering_for_cache") else generate_csrf()
+
+
+def cached_for_anonymous(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        timeout = current_app.config["PAGE_CACHE_SECONDS"]
+        if timeout <= 0 or current_user.is_authenticated or session.get("_flashes"):
+            return view(*args, **kwargs)
+        key = f"page:{get_locale()}:{request.full_path}"
+        html = cache.get(key)
+        if html is None:
+            g.rendering_for_cache = True
+            try:
+                response = make_response(view(*args, **kwargs))
+            finally:
+                g.rendering_for_cache = False
+            if response.status_code != 200:
+                return _with_token(response)
+            html = response.get_data(as_text=True)
+            cache.set(key, html, timeout=timeout)
+        return _with_token(make_response(html))
+
+    return wrapped
+
+
+def _with_token(response):
+    if response.mimetype == "text/html" and not response.direct_passthrough:
+        body = response.get_data(as_text=True)
+        if TOKEN_PLACEHOLDER in body:
+            response.set_data(body.replace(TOKEN_PLACEHOLDER, generate_csrf()))
+    return response

@@ -1,0 +1,77 @@
+"""Catalog pages are cached as anonymous visitors see them, with each visitor's own CSRF token."""
+
+import pytest
+from sqlalchemy import event
+
+from shop.extensions import cache, db
+from tests.catalog.conftest import make_product
+from tests.conftest import csrf_token_from, submit
+from tests.factories import PASSWORD, UserFactory
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, "PAGE_CACHE_SECONDS": 60, "CACHE_TYPE": "SimpleCache"}
+
+
+@pytest.fixture(autouse=True)
+def empty_cache(app):
+    cache.clear()
+
+
+def statements_during(client, url, **kwargs):
+    seen = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(url, **kwargs)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return response, len(seen)
+
+
+def test_a_repeated_anonymous_page_comes_from_the_cache(client, app):
+    make_product("Xôi Phú Thượng")
+    first, first_count = statements_during(client, "/products")
+    again, again_count = statements_during(client, "/products")
+    assert first_count > 0 and again_count == 0
+    assert "Xôi Phú Thượng" in again.get_data(as_text=True)
+
+
+def test_each_visitor_gets_their_own_working_csrf_token_on_a_cached_page(app):
+    make_product("Xôi Phú Thượng")
+    alice, bob = app.test_client(), app.test_client()
+    alice_token = csrf_token_from(alice.get("/products").get_data(as_text=True))
+    bob_page = bob.get("/products").get_data(as_text=True)
+    bob_token = csrf_token_from(bob_page)
+    assert "__csrf_token_placeholder__" not in bob_page
+    assert alice_token != bob_token
+    response = bob.post("/lang", data={"csrf_token": bob_token, "lang": "en", "next": "/products"})
+    assert response.status_code == 302
+    assert '<html lang="en">' in bob.get("/products").get_data(as_text=True)
+
+
+def test_languages_are_cached_apart(client):
+    make_product("Xôi Phú Thượng", name_en="Phu Thuong sticky rice")
+    client.get("/products")
+    english = client.get("/products", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Phu Thuong sticky rice" in english
+
+
+def test_logged_in_visitors_and_pending_messages_get_a_fresh_page(client, login):
+    make_product("Xôi Phú Thượng")
+    client.get("/products")  # cached for anonymous visitors
+    user = UserFactory(name="Trần Thu Hà")
+    response = login(user.email, PASSWORD)  # flashes "logged in"
+    page = client.get("/products").get_data(as_text=True)
+    assert "Trần Thu Hà" in page
+    assert "Bạn đã đăng nhập" in page
+    submit(client, "/account/logout", {}, page="/")
+    assert "Bạn đã đăng xuất" in client.get("/products").get_data(as_text=True)
+    assert response.status_code == 302
+
+
+def test_unknown_pages_are_not_cached(client):
+    _, first = statements_during(client, "/products/nope")
+    response, again = statements_during(client, "/products/nope")
+    assert response.status_code == 404 and again == first > 0
