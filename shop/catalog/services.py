@@ -320,13 +320,19 @@ def _published():
 
 
 def _search_condition(terms: list[str], *, any_term: bool = False):
-    """Rows matching the folded terms (all of them, or any): FTS5 on SQLite, trigram on PostgreSQL."""
+    """Rows matching the folded terms (all of them, or any). Every word must match a whole word
+    but the last, which may be the start of one, as people type: "xoi phu th" finds "Xôi Phú
+    Thượng". FTS5 on SQLite; on PostgreSQL, word-boundary patterns the trigram index serves."""
+    last = len(terms) - 1
     if db.engine.dialect.name == "sqlite":
-        match = (" OR " if any_term else " ").join(f'"{t}"*' for t in terms)
+        match = (" OR " if any_term else " ").join(f'"{t}"*' if n == last else f'"{t}"' for n, t in enumerate(terms))
         fts = table("product_search")
         ids = select(literal_column("rowid")).select_from(fts).where(text("product_search MATCH :match"))
         return Product.id.in_(ids.params(match=match))
-    conditions = [Product.search_folded.contains(t, autoescape=True) for t in terms]
+    # Terms are letters and digits only (query_terms), so they are safe inside a pattern.
+    conditions = [
+        Product.search_folded.regexp_match(rf"\m{t}" if n == last else rf"\m{t}\M") for n, t in enumerate(terms)
+    ]
     return or_(*conditions) if any_term else and_(*conditions)
 
 

@@ -209,10 +209,16 @@ def test_unknown_or_malformed_filter_values_are_ignored(args, expected):
         ("ornamental", "Hoa đào Nhật Tân"),  # by group, in English
         ("quang an", "Chè Sen Quảng An"),  # by former name
         ("lang nghe", "Xôi Phú Thượng"),  # by craft village
+        ("xoi phu th", "Xôi Phú Thượng"),  # the last word as it is being typed
     ],
 )
 def test_search_is_accent_insensitive_and_folds_d(catalog, q, found):
     assert found in names(list_products(Filters(q=q), today=TODAY))
+
+
+@pytest.mark.both_databases
+def test_words_before_the_last_must_be_whole_words(catalog):
+    assert "Xôi Phú Thượng" not in names(list_products(Filters(q="xo phu thuong"), today=TODAY))
 
 
 @pytest.mark.both_databases
