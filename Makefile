@@ -20,7 +20,7 @@ run: install translations instance/secret_key
 	$(BIN)/flask db upgrade && \
 	$(BIN)/flask shop seed-demo && \
 	echo "Serving http://$(HOST):$(PORT)" && \
-	exec $(BIN)/gunicorn --bind "$(HOST):$(PORT)" --workers $(WORKERS) --access-logfile - wsgi:app
+	exec $(BIN)/gunicorn --bind "$(HOST):$(PORT)" --workers $(WORKERS) --no-control-socket --access-logfile - wsgi:app
 
 test: install-dev translations test-system-deps
 	$(BIN)/ruff check .

@@ -261,6 +261,7 @@ def start_shop(env: dict[str, str], *, workers: int = 1, instance: Path) -> Shop
                 str(workers),
                 "--threads",
                 "4",
+                "--no-control-socket",  # gunicorn 27 would share ~/.gunicorn/gunicorn.ctl between servers
                 "--access-logfile",
                 "-",
                 "wsgi:app",
