@@ -23,8 +23,6 @@ from shop.extensions import db
 from shop.models_base import TimestampMixin
 from shop.producers.models import Producer
 
-PRODUCT_STATUSES = ("draft", "published", "archived")
-VERIFICATION_STATUSES = ("pending", "verified", "rejected")
 _GROUP_CODES = ", ".join(f"'{g.code}'" for g in GROUPS)
 _SUBGROUP_CODES = ", ".join(f"'{code}'" for code in SUBGROUP_TO_GROUP)
 

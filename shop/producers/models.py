@@ -7,7 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from shop.extensions import db
 from shop.organisations import OrganisationMixin
 
-PRODUCER_KINDS = ("cooperative", "company", "household")
 _KIND_LABELS = {
     "cooperative": _l("Co-operative"),
     "company": _l("Company"),
