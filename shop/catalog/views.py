@@ -92,7 +92,12 @@ def producer(slug: str):
     )
     certificates = services.producer_certificates(producer)
     return render_template(
-        "catalog/producer.html", producer=producer, listing=listing, certificates=certificates, locale=_locale()
+        "catalog/producer.html",
+        producer=producer,
+        listing=listing,
+        certificates=certificates,
+        locale=_locale(),
+        today=services.today_vn(),
     )
 
 

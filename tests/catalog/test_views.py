@@ -174,3 +174,10 @@ def test_pages_run_a_bounded_number_of_statements_whatever_the_catalog_size(clie
     large = run()
     assert large <= 8, large
     assert small == large
+
+
+def test_producer_page_marks_lapsed_certificates(client, catalog):
+    expired = catalog["expired"].certificates[0]
+    page = text(client.get("/producers/htx-xoi-phu-thuong"))
+    entry = page.split(expired.decision_number)[1].split("</li>")[0]
+    assert "đã hết hiệu lực" in entry
