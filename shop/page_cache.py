@@ -3,8 +3,10 @@
 Catalog pages are the same for every anonymous visitor in one language but for the CSRF token
 of the header's forms, so they are rendered once with a placeholder token and served with the
 visitor's own token swapped in. Logged-in visitors, pending flash messages and non-200 answers
-always get a fresh page. Entries live PAGE_CACHE_SECONDS (0 turns the cache off); prices and
-stock are always checked again on the server when an order is placed."""
+always get a fresh page. Anything else personal that the layout shows to anonymous visitors
+(a cart that is not empty, once carts exist) must bypass the cache in `cached_for_anonymous`.
+Entries live PAGE_CACHE_SECONDS (0 turns the cache off); prices and stock are always checked
+again on the server when an order is placed."""
 
 from __future__ import annotations
 
