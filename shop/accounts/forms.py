@@ -26,21 +26,29 @@ _password_length = Length(
 _required = DataRequired(message=_l("This field is required."))
 
 
-class RegisterForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[_required, Length(max=120)], render_kw={"autocomplete": "name"})
-    email = EmailField(_l("Email"), validators=[_required, Length(max=254)], render_kw={"autocomplete": "email"})
-    phone = TelField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)], render_kw={"autocomplete": "tel"})
-    password = PasswordField(
-        _l("Password"),
+def _new_password(label) -> PasswordField:
+    return PasswordField(
+        label,
         validators=[_required, _password_length],
         description=_l("At least 8 characters."),
         render_kw={"autocomplete": "new-password"},
     )
-    confirm = PasswordField(
-        _l("Repeat password"),
-        validators=[_required, EqualTo("password", message=_l("The two passwords differ."))],
+
+
+def _repeat(label, of: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[_required, EqualTo(of, message=_l("The two passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[_required, Length(max=120)], render_kw={"autocomplete": "name"})
+    email = EmailField(_l("Email"), validators=[_required, Length(max=254)], render_kw={"autocomplete": "email"})
+    phone = TelField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)], render_kw={"autocomplete": "tel"})
+    password = _new_password(_l("Password"))
+    confirm = _repeat(_l("Repeat password"), of="password")
 
 
 class LoginForm(FlaskForm):
@@ -55,17 +63,8 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(
-        _l("New password"),
-        validators=[_required, _password_length],
-        description=_l("At least 8 characters."),
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Repeat new password"),
-        validators=[_required, EqualTo("password", message=_l("The two passwords differ."))],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = _new_password(_l("New password"))
+    confirm = _repeat(_l("Repeat new password"), of="password")
 
 
 class ProfileForm(FlaskForm):
@@ -85,17 +84,8 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         _l("Current password"), validators=[_required], render_kw={"autocomplete": "current-password"}
     )
-    new_password = PasswordField(
-        _l("New password"),
-        validators=[_required, _password_length],
-        description=_l("At least 8 characters."),
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Repeat new password"),
-        validators=[_required, EqualTo("new_password", message=_l("The two passwords differ."))],
-        render_kw={"autocomplete": "new-password"},
-    )
+    new_password = _new_password(_l("New password"))
+    confirm = _repeat(_l("Repeat new password"), of="new_password")
 
 
 class LanguageForm(FlaskForm):
