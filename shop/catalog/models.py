@@ -151,6 +151,8 @@ class Variant(db.Model):
     __table_args__ = (
         CheckConstraint("price_vnd >= 0", name="price_not_negative"),
         CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+        # Orders hold stock until they ship or are cancelled; they can never hold more than there is.
+        CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="reserved_within_on_hand"),
         CheckConstraint("weight_g IS NULL OR weight_g > 0", name="weight_positive"),
         Index("ix_variants_product_price", "product_id", "price_vnd"),
     )
@@ -163,8 +165,13 @@ class Variant(db.Model):
     price_vnd: Mapped[int] = mapped_column(BigInteger, nullable=False)
     weight_g: Mapped[int | None] = mapped_column(Integer)
     on_hand: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    reserved: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
 
     product: Mapped[Product] = relationship(back_populates="variants")
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
 
     def name(self, locale: str) -> str:
         return (self.name_en if locale == "en" else None) or self.name_vi

@@ -1,0 +1,1 @@
+"""Checkout: contact, address, delivery and payment, then one transaction that places the order."""

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop import geo
+from shop.extensions import db
+from shop.models_base import TimestampMixin
+
+STATUSES = ("pending_payment", "confirmed", "processing", "shipped", "delivered", "cancelled", "refunded")
+PAYMENT_METHODS = ("cod", "vietqr", "stripe")
+DELIVERY_METHODS = ("standard", "same_day", "pickup")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Order(geo.PlaceNames, TimestampMixin, db.Model):
+    """An order as placed: contact, delivery, copied prices and names, and its state."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint(_in("status", STATUSES), name="status_known"),
+        CheckConstraint(_in("payment_method", PAYMENT_METHODS), name="payment_method_known"),
+        CheckConstraint(_in("delivery_method", DELIVERY_METHODS), name="delivery_method_known"),
+        CheckConstraint("subtotal_vnd >= 0 AND shipping_vnd >= 0", name="amounts_not_negative"),
+        CheckConstraint("total_vnd = subtotal_vnd + shipping_vnd", name="total_adds_up"),
+        CheckConstraint(
+            "delivery_method = 'pickup' OR "
+            "(province_code IS NOT NULL AND ward_code IS NOT NULL AND street IS NOT NULL)",
+            name="address_for_delivery",
+        ),
+        # Expiry looks for unpaid orders past their time; this keeps it cheap on every stock read.
+        Index("ix_orders_status_expires", "status", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # The review page's one-time token: a second "Place order" with it finds this order.
+    checkout_token: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    payment_method: Mapped[str] = mapped_column(String(10), nullable=False)
+    delivery_method: Mapped[str] = mapped_column(String(10), nullable=False)
+    locale: Mapped[str] = mapped_column(String(5), default="vi", nullable=False)
+
+    contact_name: Mapped[str] = mapped_column(String(120), nullable=False)
+    phone: Mapped[str] = mapped_column(String(20), nullable=False)
+    email: Mapped[str] = mapped_column(String(254), nullable=False)
+    province_code: Mapped[int | None] = mapped_column(Integer)
+    ward_code: Mapped[int | None] = mapped_column(Integer)
+    street: Mapped[str | None] = mapped_column(String(200))
+    delivery_note: Mapped[str | None] = mapped_column(String(300))
+    pickup_producer_id: Mapped[int | None] = mapped_column(ForeignKey("producers.id"))
+
+    subtotal_vnd: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    shipping_vnd: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    total_vnd: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    weight_g: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    shipped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancel_reason: Mapped[str | None] = mapped_column(String(20))
+
+    stripe_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    stripe_payment_intent: Mapped[str | None] = mapped_column(String(255))
+    stripe_refund_id: Mapped[str | None] = mapped_column(String(255))
+    payment_attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[OrderEvent]] = relationship(
+        back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    def __repr__(self) -> str:
+        return f"<Order {self.number or self.id} {self.status}>"
+
+
+class OrderLine(db.Model):
+    """A line as bought: names and unit price copied from the catalog at the time of the order,
+    and the producer, who fulfils it."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price_vnd >= 0", name="price_not_negative"),
+        CheckConstraint("line_total_vnd = unit_price_vnd * quantity", name="line_total_adds_up"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"), nullable=False, index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"))
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("variants.id", ondelete="SET NULL"))
+    sku: Mapped[str] = mapped_column(String(40), nullable=False)
+    product_name_vi: Mapped[str] = mapped_column(String(200), nullable=False)
+    product_name_en: Mapped[str | None] = mapped_column(String(200))
+    variant_name_vi: Mapped[str] = mapped_column(String(120), nullable=False)
+    variant_name_en: Mapped[str | None] = mapped_column(String(120))
+    product_slug: Mapped[str | None] = mapped_column(String(120))
+    unit_price_vnd: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    quantity: Mapped[int] = mapped_column(Integer, nullable=False)
+    line_total_vnd: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    weight_g: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+    def product_name(self, locale: str) -> str:
+        return (self.product_name_en if locale == "en" else None) or self.product_name_vi
+
+    def variant_name(self, locale: str) -> str:
+        return (self.variant_name_en if locale == "en" else None) or self.variant_name_vi
+
+
+class OrderEvent(TimestampMixin, db.Model):
+    """Each move of an order from one state to another: when, by whom, why."""
+
+    __tablename__ = "order_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20), nullable=False)
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    order: Mapped[Order] = relationship(back_populates="events")

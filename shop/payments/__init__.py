@@ -1,0 +1,1 @@
+"""How orders are paid: cash on delivery, VietQR bank transfer, Stripe cards."""
