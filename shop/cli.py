@@ -92,3 +92,32 @@ def refresh_ratings() -> None:
     count = refresh(today_vn())
     db.session.commit()
     click.echo(f"Re-rated {count} products")
+
+
+@shop_cli.command("expire-orders")
+def expire_orders() -> None:
+    """Cancel unpaid orders past their time and give their stock back (run every few minutes)."""
+    from shop.mail.services import deliver_queued
+    from shop.orders.services import expire_due_orders
+
+    expired = expire_due_orders()
+    db.session.commit()
+    deliver_queued()
+    click.echo(f"Expired {len(expired)} unpaid orders")
+
+
+@shop_cli.command("stock")
+@click.argument("sku")
+@click.option("--set", "on_hand", type=int, required=True, help="The stock on hand after a count.")
+@click.option("--note", default="set from the command line", help="Why, for the stock ledger.")
+def stock(sku: str, on_hand: int, note: str) -> None:
+    """Set the stock on hand of the variant with this SKU (written to the stock ledger)."""
+    from shop.inventory.services import set_stock
+
+    try:
+        variant, change = set_stock(sku, on_hand, note=note)
+    except ShopError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc.message)) from exc
+    db.session.commit()
+    click.echo(f"{sku}: on hand {variant.on_hand} ({change:+d}), held by orders {variant.reserved}")

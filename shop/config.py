@@ -30,6 +30,14 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+def _clock(name: str, default: str) -> str:
+    raw = (os.environ.get(name) or default).strip()
+    hours, sep, minutes = raw.partition(":")
+    if not (sep and hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise ConfigError(f"{name} must be a time of day like 14:00, not {raw!r}")
+    return f"{int(hours):02d}:{int(minutes):02d}"
+
+
 def from_environment(env_name: str, instance_path: str) -> dict:
     """Build the config mapping for SHOP_ENV=env_name (production, development or testing)."""
     if env_name not in {"production", "development", "testing"}:
@@ -96,6 +104,21 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 10),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Chợ OCOP <no-reply@localhost>"),
         "MAIL_OUTBOX_DIR": os.environ.get("MAIL_OUTBOX_DIR") or os.path.join(instance_path, "outbox"),
+        # Checkout and payments (see the README's configuration table).
+        "SAME_DAY_CUTOFF": _clock("SAME_DAY_CUTOFF", "14:00"),
+        "ORDER_EXPIRY_MINUTES_VIETQR": _int("ORDER_EXPIRY_MINUTES_VIETQR", 24 * 60),
+        "ORDER_EXPIRY_MINUTES_STRIPE": _int("ORDER_EXPIRY_MINUTES_STRIPE", 60),
+        "VIETQR_BANK_BIN": os.environ.get("VIETQR_BANK_BIN", ""),
+        "VIETQR_BANK_NAME": os.environ.get("VIETQR_BANK_NAME", ""),
+        "VIETQR_ACCOUNT_NUMBER": os.environ.get("VIETQR_ACCOUNT_NUMBER", ""),
+        "VIETQR_ACCOUNT_NAME": os.environ.get("VIETQR_ACCOUNT_NAME", ""),
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        # Only for tests and local fakes: where the Stripe API is (the official one by default).
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
+        "STRIPE_MAX_NETWORK_RETRIES": _int("STRIPE_MAX_NETWORK_RETRIES", 2),
+        # Links in mail sent outside a request (e.g. by `flask shop expire-orders`).
+        "SHOP_BASE_URL": os.environ.get("SHOP_BASE_URL", "http://127.0.0.1:5000"),
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
         "SERVER_NAME": os.environ.get("SERVER_NAME") or None,
     }

@@ -36,6 +36,7 @@ from shop.catalog.demo_data import (
 from shop.catalog.groups import SUBGROUP_TO_GROUP
 from shop.catalog.models import Certificate, Product, ProductImage, Variant
 from shop.extensions import db
+from shop.inventory.services import record_opening_stock
 from shop.organisations import check_organisation
 from shop.partners.models import Partner
 from shop.producers.models import Producer
@@ -260,6 +261,8 @@ def seed(today: date | None = None) -> dict[str, int]:
     for position, data in enumerate(PRODUCTS):
         _product(position, data, producers[data["producer"]], existing.get(data["slug"]), known_skus, added, today)
     db.session.flush()
+    db.session.flush()
+    record_opening_stock()
     return added
 
 
@@ -467,6 +470,8 @@ def add_synthetic_products(n: int, *, progress=None, today: date | None = None) 
         db.session.execute(insert(Certificate.__table__), certificates)
         if progress:
             progress(len(numbers))
+    db.session.flush()
+    record_opening_stock()
     return n
 
 

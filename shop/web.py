@@ -62,3 +62,12 @@ def put_error_on_form(form, exc: ShopError) -> None:
         field.errors = [*field.errors, str(exc.message)]
     else:
         form.form_errors.append(str(exc.message))
+
+
+def commit_and_send() -> None:
+    """The end of a view that changed something: commit once, then send the mail it queued."""
+    from shop.extensions import db
+    from shop.mail.services import deliver_queued
+
+    db.session.commit()
+    deliver_queued()

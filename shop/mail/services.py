@@ -8,7 +8,7 @@ import uuid
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from flask import current_app, render_template
+from flask import current_app, g, has_app_context, render_template
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -30,7 +30,16 @@ def queue_mail(*, to: str, template: str, locale: str, **context) -> OutboundMai
     mail = OutboundMail(to_addr=to, subject=subject.strip(), body_text=body.lstrip("\n"), body_html=html)
     db.session.add(mail)
     db.session.flush()
+    if has_app_context():
+        g.setdefault("queued_mail", []).append(mail.id)
     return mail
+
+
+def deliver_queued() -> tuple[int, int]:
+    """After the commit: send what this request (or command) queued. A rolled-back message is
+    simply not found."""
+    ids = g.pop("queued_mail", []) if has_app_context() else []
+    return deliver_pending(ids)
 
 
 def deliver_pending(ids: list[int] | None = None, *, max_attempts: int | None = None) -> tuple[int, int]:

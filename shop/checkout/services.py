@@ -1,0 +1,421 @@
+"""Checkout: shipping prices from the zone and weight table, which deliveries and payments a cart
+can have, and placing the order — reprice, reserve, copy — in the caller's one transaction."""
+
+from __future__ import annotations
+
+import math
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from shop import geo
+from shop.accounts.services import normalize_phone
+from shop.cart.models import Cart
+from shop.cart.services import PricedCart, clear_cart, price_cart
+from shop.checkout.models import SavedAddress, ShippingZone, ShippingZoneProvince
+from shop.errors import ConflictError, ValidationError
+from shop.extensions import db
+from shop.inventory.services import OutOfStock, reserve_stock
+from shop.models_base import utcnow
+from shop.orders import services as orders
+from shop.orders.models import Order, OrderEvent, OrderLine
+from shop.producers.models import Producer
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+MAX_SAVED_ADDRESSES = 10
+
+
+# Configuration -------------------------------------------------------------------------------
+
+
+def payment_methods() -> list[str]:
+    """The ways to pay this shop is set up for, in the order they are offered."""
+    cfg = current_app.config
+    methods = ["cod"]
+    if cfg.get("VIETQR_BANK_BIN") and cfg.get("VIETQR_ACCOUNT_NUMBER"):
+        methods.append("vietqr")
+    if cfg.get("STRIPE_SECRET_KEY"):
+        methods.append("stripe")
+    return methods
+
+
+def same_day_cutoff() -> time:
+    hours, _, minutes = current_app.config["SAME_DAY_CUTOFF"].partition(":")
+    return time(int(hours), int(minutes or 0))
+
+
+# Shipping ------------------------------------------------------------------------------------
+
+
+def zone_for(province_code: int | None) -> ShippingZone | None:
+    if province_code is None:
+        return None
+    return db.session.scalar(
+        select(ShippingZone)
+        .join(ShippingZoneProvince, ShippingZoneProvince.zone_code == ShippingZone.code)
+        .where(ShippingZoneProvince.province_code == province_code)
+        .options(selectinload(ShippingZone.rates))
+    )
+
+
+def standard_price(zone: ShippingZone, weight_g: int) -> int:
+    """The first weight band that holds the parcel; above the heaviest, that band's price plus the
+    zone's price for every started kilogram over it."""
+    weight_g = max(weight_g, 1)
+    for rate in zone.rates:
+        if weight_g <= rate.max_weight_g:
+            return rate.price_vnd
+    top = zone.rates[-1]
+    extra_kg = math.ceil((weight_g - top.max_weight_g) / 1000)
+    return top.price_vnd + extra_kg * zone.extra_per_kg_vnd
+
+
+@dataclass
+class DeliveryOption:
+    method: str
+    price_vnd: int | None
+    available: bool
+    reason: object | None = None  # why not, when not available (lazy string)
+    transit_days: tuple[int, int] | None = None
+
+
+def _perishable_blocker(cart: PricedCart, days: int):
+    """The first product whose shelf life is not longer than a delivery of `days` days."""
+    for line in cart.lines:
+        life = line.product.shelf_life_days
+        if life is not None and life <= days:
+            return line.product
+    return None
+
+
+def delivery_options(
+    cart: PricedCart, province_code: int | None, *, now: datetime, locale: str
+) -> list[DeliveryOption]:
+    """Standard, same-day and pickup for this cart and destination, each with its price or the
+    reason it cannot be chosen. Perishable products (xôi keeps a day) rule out any delivery that
+    may take as long as they keep."""
+    options = []
+    zone = zone_for(province_code)
+    if zone is None:
+        options.append(DeliveryOption("standard", None, False, _l("Choose your province to see the price.")))
+    else:
+        blocker = _perishable_blocker(cart, zone.transit_days_max)
+        reason = None
+        if blocker is not None:
+            reason = _l(
+                "%(product)s keeps %(days)s day(s); standard delivery to %(zone)s takes up to %(transit)s day(s).",
+                product=blocker.name(locale),
+                days=blocker.shelf_life_days,
+                zone=zone.name(locale),
+                transit=zone.transit_days_max,
+            )
+        options.append(
+            DeliveryOption(
+                "standard",
+                standard_price(zone, cart.weight_g),
+                blocker is None,
+                reason,
+                (zone.transit_days_min, zone.transit_days_max),
+            )
+        )
+    local_now = now.astimezone(VN)
+    cutoff = same_day_cutoff()
+    if zone is None or zone.same_day_vnd is None:
+        options.append(DeliveryOption("same_day", None, False, _l("Same-day delivery is only in Hà Nội.")))
+    elif local_now.time() >= cutoff:
+        options.append(
+            DeliveryOption(
+                "same_day",
+                zone.same_day_vnd,
+                False,
+                _l(
+                    "Same-day delivery closes at %(cutoff)s each day; order tomorrow morning.",
+                    cutoff=cutoff.strftime("%H:%M"),
+                ),
+            )
+        )
+    else:
+        options.append(DeliveryOption("same_day", zone.same_day_vnd, True, None, (0, 0)))
+    producers = cart.producer_ids
+    if len(producers) == 1:
+        options.append(DeliveryOption("pickup", 0, True, None, (0, 0)))
+    else:
+        options.append(
+            DeliveryOption("pickup", 0, False, _l("Pickup is possible when every item comes from one producer."))
+        )
+    return options
+
+
+def pickup_producer(cart: PricedCart) -> Producer | None:
+    ids = cart.producer_ids
+    return db.session.get(Producer, next(iter(ids))) if len(ids) == 1 else None
+
+
+# The shopper's details -------------------------------------------------------------------------
+
+
+@dataclass
+class Details:
+    """What the checkout form collected, checked by `check_details`."""
+
+    contact_name: str
+    phone: str
+    email: str
+    delivery_method: str
+    payment_method: str
+    province_code: int | None = None
+    ward_code: int | None = None
+    street: str | None = None
+    delivery_note: str | None = None
+    save_address: bool = False
+
+    def to_session(self) -> dict:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_session(cls, data: dict | None) -> Details | None:
+        if not data:
+            return None
+        try:
+            return cls(**data)
+        except TypeError:
+            return None
+
+
+def check_details(details: Details) -> Details:
+    """Rules the form cannot know: a Vietnamese phone, a ward of the chosen province, a payment
+    method this shop offers. Raises ValidationError naming the field."""
+    details.contact_name = (details.contact_name or "").strip()
+    details.email = (details.email or "").strip().lower()
+    phone = normalize_phone(details.phone)
+    if not phone:
+        raise ValidationError(_l("Enter a Vietnamese phone number, like 0912 345 678."), field="phone")
+    details.phone = phone
+    if details.payment_method not in payment_methods():
+        raise ValidationError(_l("Choose one of the payment methods offered."), field="payment_method")
+    if details.delivery_method not in ("standard", "same_day", "pickup"):
+        raise ValidationError(_l("Choose how you want to receive your order."), field="delivery_method")
+    if details.delivery_method != "pickup" or details.province_code or details.ward_code:
+        if geo.province_name(details.province_code) is None:
+            raise ValidationError(_l("Choose your province or city."), field="province_code")
+        if not geo.ward_in_province(details.province_code, details.ward_code):
+            raise ValidationError(_l("Choose a commune or ward of the province you chose."), field="ward_code")
+        details.street = (details.street or "").strip()
+        if details.delivery_method != "pickup" and not details.street:
+            raise ValidationError(_l("Enter the street and house number."), field="street")
+    return details
+
+
+# The quote and the order ----------------------------------------------------------------------
+
+
+@dataclass
+class Quote:
+    cart: PricedCart
+    details: Details
+    delivery: DeliveryOption
+    options: list[DeliveryOption] = field(default_factory=list)
+    pickup_at: Producer | None = None
+
+    @property
+    def subtotal_vnd(self) -> int:
+        return self.cart.subtotal_vnd
+
+    @property
+    def shipping_vnd(self) -> int:
+        return self.delivery.price_vnd or 0
+
+    @property
+    def total_vnd(self) -> int:
+        return self.subtotal_vnd + self.shipping_vnd
+
+
+def quote(cart: Cart | None, details: Details, *, now: datetime, locale: str, acknowledge: bool = True) -> Quote:
+    """Everything the order will cost, computed on the server from the cart as it is now."""
+    priced = price_cart(cart, acknowledge=acknowledge)
+    if not priced.lines:
+        raise ValidationError(_l("Your cart is empty."))
+    options = delivery_options(priced, details.province_code, now=now, locale=locale)
+    chosen = next(o for o in options if o.method == details.delivery_method)
+    if not chosen.available:
+        raise ValidationError(
+            chosen.reason or _l("Choose how you want to receive your order."), field="delivery_method"
+        )
+    return Quote(
+        cart=priced,
+        details=details,
+        delivery=chosen,
+        options=options,
+        pickup_at=pickup_producer(priced) if chosen.method == "pickup" else None,
+    )
+
+
+def new_checkout_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class TotalChanged(ConflictError):
+    code = "total_changed"
+    default_message = _l("Prices, stock or delivery changed since you looked. Please check your order again.")
+
+
+def existing_order(checkout_token: str, *, user_id: int | None, session_numbers: list[str]) -> Order | None:
+    """The order already placed with this token by this visitor (a double click, the back button,
+    a retry). Someone else's token gives nothing."""
+    order = db.session.scalar(select(Order).where(Order.checkout_token == checkout_token))
+    if order is None:
+        return None
+    mine = (user_id is not None and order.user_id == user_id) or (
+        order.user_id is None and order.number in session_numbers
+    )
+    if not mine:
+        raise ValidationError(_l("This checkout form is no longer valid. Please check your order again."))
+    return order
+
+
+def place_order(
+    *,
+    cart: Cart | None,
+    details: Details,
+    checkout_token: str,
+    expected_total_vnd: int | None,
+    user_id: int | None,
+    locale: str,
+    now: datetime | None = None,
+) -> Order:
+    """Place the order in the caller's transaction: reprice the cart, reserve the stock, copy prices
+    and names onto the lines, empty the cart, queue the email. Raises (and writes nothing the
+    caller should keep) when the cart changed since the review, stock ran out or details are bad.
+
+    `expected_total_vnd` is the total the shopper saw on the review page. It never sets a price;
+    a different total here means something changed, and the shopper must look again."""
+    now = now or utcnow()
+    if not checkout_token or len(checkout_token) > 64:
+        raise ValidationError(_l("This checkout form is no longer valid. Please check your order again."))
+    orders.expire_due_orders(now)
+    check_details(details)
+    priced = price_cart(cart, acknowledge=False)
+    short = [line for line in priced.lines if line.lowered_from]
+    if short or (priced.removed and cart is not None and cart.lines):
+        # Someone else bought the last units since the review: say so plainly.
+        raise OutOfStock(short[0].variant.id if short else 0)
+    q = quote(cart, details, now=now, locale=locale, acknowledge=False)
+    if q.cart.changed or expected_total_vnd != q.total_vnd:
+        raise TotalChanged()
+
+    method = details.payment_method
+    order = Order(
+        checkout_token=checkout_token,
+        user_id=user_id,
+        status="pending_payment",
+        payment_method=method,
+        delivery_method=details.delivery_method,
+        locale=locale,
+        contact_name=details.contact_name,
+        phone=details.phone,
+        email=details.email,
+        province_code=details.province_code,
+        ward_code=details.ward_code,
+        street=details.street or None,
+        delivery_note=(details.delivery_note or "").strip() or None,
+        pickup_producer_id=q.pickup_at.id if q.pickup_at else None,
+        subtotal_vnd=q.subtotal_vnd,
+        shipping_vnd=q.shipping_vnd,
+        total_vnd=q.total_vnd,
+        weight_g=q.cart.weight_g,
+        created_at=now,
+    )
+    if method != "cod":
+        minutes = current_app.config["ORDER_EXPIRY_MINUTES_" + method.upper()]
+        order.expires_at = now + timedelta(minutes=minutes)
+    for line in q.cart.lines:
+        order.lines.append(
+            OrderLine(
+                producer_id=line.product.producer_id,
+                product_id=line.product.id,
+                variant_id=line.variant.id,
+                sku=line.variant.sku,
+                product_name_vi=line.product.name_vi,
+                product_name_en=line.product.name_en,
+                variant_name_vi=line.variant.name_vi,
+                variant_name_en=line.variant.name_en,
+                product_slug=line.product.slug,
+                unit_price_vnd=line.unit_price_vnd,
+                quantity=line.quantity,
+                line_total_vnd=line.total_vnd,
+                weight_g=(line.variant.weight_g or 0) * line.quantity,
+            )
+        )
+    # The token is unique: a concurrent second "Place order" fails here, before touching stock.
+    db.session.add(order)
+    db.session.flush()
+    order.number = orders.format_number(order.id, now.astimezone(VN))
+    order.events.append(OrderEvent(from_status=None, to_status="pending_payment", actor_user_id=user_id, note="placed"))
+    reserve_stock(orders.stock_items(order), order_id=order.id)
+    db.session.flush()
+    if method == "cod":
+        orders.transition(order, "confirmed", actor=user_id, note="cash on delivery")
+    clear_cart(cart)
+    if details.save_address and user_id is not None and details.delivery_method != "pickup":
+        save_address(user_id, details)
+    orders.send_order_mail(order, "order_placed")
+    db.session.flush()
+    return order
+
+
+# Saved addresses ------------------------------------------------------------------------------
+
+
+def saved_addresses(user_id: int) -> list[SavedAddress]:
+    return list(
+        db.session.scalars(select(SavedAddress).where(SavedAddress.user_id == user_id).order_by(SavedAddress.id.desc()))
+    )
+
+
+def save_address(user_id: int, details: Details) -> SavedAddress:
+    """Keep the address for next time (once: the same address is not saved twice)."""
+    for address in saved_addresses(user_id):
+        if (address.ward_code, address.street.lower(), address.phone) == (
+            details.ward_code,
+            (details.street or "").lower(),
+            details.phone,
+        ):
+            return address
+    address = SavedAddress(
+        user_id=user_id,
+        contact_name=details.contact_name,
+        phone=details.phone,
+        province_code=details.province_code,
+        ward_code=details.ward_code,
+        street=details.street,
+    )
+    db.session.add(address)
+    extra = saved_addresses(user_id)[MAX_SAVED_ADDRESSES - 1 :]
+    for old in extra:
+        db.session.delete(old)
+    db.session.flush()
+    return address
+
+
+def own_address(user_id: int, address_id) -> SavedAddress | None:
+    try:
+        address_id = int(address_id)
+    except (TypeError, ValueError):
+        return None
+    return db.session.scalar(select(SavedAddress).where(SavedAddress.id == address_id, SavedAddress.user_id == user_id))
+
+
+def delete_address(user_id: int, address_id) -> None:
+    from shop.errors import NotFound
+
+    address = own_address(user_id, address_id)
+    if address is None:
+        raise NotFound(_l("We could not find that address."))
+    db.session.delete(address)
+    db.session.flush()
