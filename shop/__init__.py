@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -100,11 +100,26 @@ def _register_blueprints(app: Flask) -> None:
     from shop.admin.views import bp as admin_bp
     from shop.cart.views import bp as cart_bp
     from shop.catalog.views import bp as catalog_bp
+    from shop.checkout.views import bp as checkout_bp
     from shop.main.views import bp as main_bp
+    from shop.orders.views import bp as orders_bp
     from shop.partners.views import bp as partners_bp
+    from shop.payments.views import bp as payments_bp
     from shop.producers.views import bp as producers_bp
 
-    for bp in (main_bp, accounts_bp, lang_bp, catalog_bp, cart_bp, producers_bp, partners_bp, admin_bp):
+    for bp in (
+        main_bp,
+        accounts_bp,
+        lang_bp,
+        catalog_bp,
+        cart_bp,
+        checkout_bp,
+        orders_bp,
+        payments_bp,
+        producers_bp,
+        partners_bp,
+        admin_bp,
+    ):
         app.register_blueprint(bp)
 
 
@@ -121,6 +136,17 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_global(status_label, "status_label")
     app.add_template_global(form_token, "form_token")
 
+    from shop.orders.services import DELIVERY_LABELS, PAYMENT_LABELS, STATUS_LABELS
+
+    app.add_template_global(STATUS_LABELS, "order_status_labels")
+    from shop import geo
+
+    app.add_template_global(geo.provinces, "provinces")
+    app.add_template_global(geo.province_name, "province_name")
+    app.add_template_global(geo.ward_name, "ward_name")
+    app.add_template_global(PAYMENT_LABELS, "payment_labels")
+    app.add_template_global(DELIVERY_LABELS, "delivery_labels")
+
     from shop.catalog.groups import group_name, subgroup_name
     from shop.catalog.services import current_stars, today_vn
     from shop.producers.models import kind_label
@@ -135,8 +161,10 @@ def _register_template_helpers(app: Flask) -> None:
     def layout_context():
         # Cached per request: the layout asks for these once per page.
         if "cart_count" not in g:
-            user_id = current_user.id if current_user.is_authenticated else None
-            g.cart_count = item_count_for(user_id, None)
+            from shop.cart.views import visitor
+
+            # Mail rendered by a command has no visitor (and no cart).
+            g.cart_count = item_count_for(*visitor()) if has_request_context() else 0
         return {
             "cart_count": g.cart_count,
             "current_locale": str(get_locale()),

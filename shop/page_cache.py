@@ -3,8 +3,7 @@
 Catalog pages are the same for every anonymous visitor in one language but for the CSRF token
 of the header's forms, so they are rendered once with a placeholder token and served with the
 visitor's own token swapped in. Logged-in visitors, pending flash messages and non-200 answers
-always get a fresh page. Anything else personal that the layout shows to anonymous visitors
-(a cart that is not empty, once carts exist) must bypass the cache in `cached_for_anonymous`.
+always get a fresh page, and so do guests who have a cart (the header shows its count).
 Entries live PAGE_CACHE_SECONDS (0 turns the cache off); prices and stock are always checked
 again on the server when an order is placed."""
 
@@ -31,7 +30,8 @@ def cached_for_anonymous(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         timeout = current_app.config["PAGE_CACHE_SECONDS"]
-        if timeout <= 0 or current_user.is_authenticated or session.get("_flashes"):
+        # A guest with a cart sees its count in the header: their pages are their own.
+        if timeout <= 0 or current_user.is_authenticated or session.get("_flashes") or session.get("cart_key"):
             return view(*args, **kwargs)
         key = f"page:{get_locale()}:{request.full_path}"
         html = cache.get(key)

@@ -16,6 +16,7 @@ from shop.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
+from shop.cart.services import merge_guest_cart
 from shop.errors import ShopError
 from shop.extensions import db, limiter
 from shop.mail.services import deliver_pending
@@ -47,6 +48,8 @@ def _locale() -> str:
 
 def _start_session(user, *, remember: bool) -> None:
     login_user(user, remember=remember)
+    # What a guest put in their cart follows them into their account.
+    merge_guest_cart(user.id, session.pop("cart_key", None))
     # The profile's language wins; a visitor with no saved preference keeps what they picked.
     if user.locale:
         session["lang"] = user.locale
@@ -134,6 +137,10 @@ def logout():
     form = LogoutForm()
     if form.validate_on_submit():
         logout_user()
+        # The next person at this computer must not see this shopper's cart or orders.
+        session.pop("cart_key", None)
+        session.pop("orders", None)
+        session.pop("checkout", None)
         flash(_("You are logged out."), "success")
     return redirect(url_for("main.index"))
 

@@ -1,10 +1,107 @@
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from shop.cart import services
+from shop.cart.forms import AddToCartForm, LineForm, RemoveLineForm
+from shop.checkout import services as checkout
+from shop.errors import ShopError
+from shop.extensions import db
+from shop.models_base import utcnow
+from shop.web import commit_and_send, safe_next
 
 bp = Blueprint("cart", __name__)
+
+CART_KEY = "cart_key"
+
+
+def visitor() -> tuple[int | None, str | None]:
+    """(user id, guest cart key) of this visitor."""
+    if current_user.is_authenticated:
+        return current_user.id, None
+    return None, session.get(CART_KEY)
+
+
+def current_cart(*, create: bool = False):
+    user_id, key = visitor()
+    if create:
+        if user_id is None and not key:
+            key = session[CART_KEY] = services.new_session_key()
+        return services.get_or_create_cart(user_id, key)
+    return services.find_cart(user_id, key)
 
 
 @bp.route("/cart")
 def show():
-    return render_template("cart/show.html")
+    cart = current_cart()
+    priced = services.price_cart(cart)
+    # What changed is now shown to the shopper; remember that, so it is said once.
+    db.session.commit()
+    province = request.args.get("province", type=int) or 1
+    options = (
+        checkout.delivery_options(priced, province, now=utcnow(), locale=str(get_locale())) if priced.lines else []
+    )
+    return render_template(
+        "cart/show.html",
+        priced=priced,
+        options=options,
+        estimate_province=province,
+        line_form=LineForm(formdata=None),
+        remove_form=RemoveLineForm(formdata=None),
+        locale=str(get_locale()),
+    )
+
+
+@bp.route("/cart/add", methods=["POST"])
+def add():
+    form = AddToCartForm()
+    back = safe_next(form.next.data, url_for("cart.show"))
+    if not form.validate_on_submit():
+        flash(_("Your form expired. Please try again."), "error")
+        return redirect(back)
+    try:
+        quantity = services.parse_quantity(form.quantity.data)
+        cart = current_cart(create=True)
+        _line, notice = services.add_to_cart(cart, form.variant_id.data, quantity, product_id=form.product_id.data)
+    except ShopError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(back)
+    commit_and_send()
+    flash(str(notice) if notice else _("Added to your cart."), "warning" if notice else "success")
+    return redirect(back)
+
+
+@bp.route("/cart/lines/<int:line_id>", methods=["POST"])
+def update_line(line_id: int):
+    form = LineForm()
+    if not form.validate_on_submit():
+        flash(_("Your form expired. Please try again."), "error")
+        return redirect(url_for("cart.show"))
+    try:
+        quantity = services.parse_quantity(form.quantity.data, allow_zero=True)
+        notice = services.set_line_quantity(current_cart(), line_id, quantity)
+    except ShopError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            raise
+        flash(str(exc.message), "error")
+        return redirect(url_for("cart.show"))
+    commit_and_send()
+    flash(str(notice) if notice else _("Your cart is updated."), "warning" if notice else "success")
+    return redirect(url_for("cart.show"))
+
+
+@bp.route("/cart/lines/<int:line_id>/remove", methods=["POST"])
+def remove_line(line_id: int):
+    form = RemoveLineForm()
+    if not form.validate_on_submit():
+        flash(_("Your form expired. Please try again."), "error")
+        return redirect(url_for("cart.show"))
+    services.remove_line(current_cart(), line_id)
+    commit_and_send()
+    flash(_("The item was removed from your cart."), "success")
+    return redirect(url_for("cart.show"))

@@ -1,0 +1,89 @@
+"""Checkout forms: shape and length. Phone, ward-in-province and which deliveries and payments
+are possible are decided by the checkout service."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from shop import geo
+from shop.orders.services import DELIVERY_LABELS, PAYMENT_LABELS
+
+_required = DataRequired(message=_l("This field is required."))
+
+
+def _code(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+class CheckoutForm(FlaskForm):
+    contact_name = StringField(
+        _l("Full name"), validators=[_required, Length(max=120)], render_kw={"autocomplete": "name"}
+    )
+    phone = TelField(
+        _l("Phone number"),
+        validators=[_required, Length(max=20)],
+        description=_l("The courier calls this number, e.g. 0912 345 678."),
+        render_kw={"autocomplete": "tel"},
+    )
+    email = EmailField(
+        _l("Email"),
+        validators=[_required, Email(message=_l("Enter a valid email address.")), Length(max=254)],
+        description=_l("We send the order confirmation here."),
+        render_kw={"autocomplete": "email"},
+    )
+    saved_address = SelectField(_l("Saved address"), choices=[], validators=[Optional()], validate_choice=False)
+    province_code = SelectField(_l("Province or city"), coerce=_code, validate_choice=False)
+    ward_code = SelectField(_l("Commune or ward"), coerce=_code, validate_choice=False)
+    street = StringField(
+        _l("Street and house number"),
+        validators=[Length(max=200)],
+        description=_l("House number, street, hamlet or building."),
+        render_kw={"autocomplete": "street-address"},
+    )
+    delivery_note = TextAreaField(
+        _l("Note for the delivery (optional)"), validators=[Optional(), Length(max=300)], render_kw={"rows": 2}
+    )
+    delivery_method = RadioField(
+        _l("Delivery"),
+        choices=[SelectChoice(key, label) for key, label in DELIVERY_LABELS.items()],
+        default="standard",
+        validators=[_required],
+    )
+    payment_method = RadioField(_l("Payment"), choices=[], default="cod", validators=[_required])
+    save_address = BooleanField(_l("Save this address for next time"))
+
+    def set_choices(self, *, methods: list[str], addresses=(), province: int | None = None) -> None:
+        self.payment_method.choices = [SelectChoice(m, PAYMENT_LABELS[m]) for m in methods]
+        self.province_code.choices = [SelectChoice("", _l("Choose a province or city"))] + [
+            SelectChoice(code, name) for code, name in geo.provinces()
+        ]
+        wards = geo.wards(province) if province else ()
+        self.ward_code.choices = [SelectChoice("", _l("Choose a commune or ward"))] + [
+            SelectChoice(code, name) for code, name in wards
+        ]
+        self.saved_address.choices = [SelectChoice("", _l("A new address"))] + [
+            SelectChoice(str(a.id), f"{a.contact_name}, {a.street}, {a.ward_name}, {a.province_name}")
+            for a in addresses
+        ]
+
+
+class PlaceOrderForm(FlaskForm):
+    checkout_token = HiddenField()
+    # The total the shopper saw; it never sets a price, it only tells whether something changed.
+    expected_total = HiddenField()

@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from shop import geo
+from shop.cart.views import current_cart
+from shop.checkout import services
+from shop.checkout.forms import CheckoutForm, PlaceOrderForm
+from shop.errors import ShopError, ValidationError
+from shop.extensions import db
+from shop.models_base import utcnow
+from shop.orders.views import remember_order, session_orders, start_card_payment
+from shop.web import commit_and_send, form_view, put_error_on_form
+
+bp = Blueprint("checkout", __name__, url_prefix="/checkout")
+
+DETAILS_KEY = "checkout"
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+def _user_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
+
+
+def _prefill(form: CheckoutForm) -> None:
+    saved = services.Details.from_session(session.get(DETAILS_KEY))
+    if saved:
+        for name, value in saved.to_session().items():
+            if hasattr(form, name):
+                getattr(form, name).data = value
+        return
+    if current_user.is_authenticated:
+        form.contact_name.data = current_user.name
+        form.email.data = current_user.email
+        form.phone.data = current_user.phone
+        addresses = services.saved_addresses(current_user.id)
+        if addresses:
+            _fill_address(form, addresses[0])
+
+
+def _fill_address(form: CheckoutForm, address) -> None:
+    form.saved_address.data = str(address.id)
+    form.contact_name.data = address.contact_name
+    form.phone.data = address.phone
+    form.province_code.data = address.province_code
+    form.ward_code.data = address.ward_code
+    form.street.data = address.street
+
+
+@bp.route("", methods=["GET", "POST"])
+@form_view
+def details():
+    cart = current_cart()
+    priced = services.price_cart(cart)
+    db.session.commit()
+    if not priced.lines:
+        flash(_("Your cart is empty."), "info")
+        return redirect(url_for("cart.show"))
+    form = CheckoutForm()
+    addresses = services.saved_addresses(current_user.id) if current_user.is_authenticated else []
+    if request.method == "GET":
+        _prefill(form)
+    elif request.form.get("use_address") and current_user.is_authenticated:
+        address = services.own_address(current_user.id, form.saved_address.data)
+        if address:
+            _fill_address(form, address)
+    form.set_choices(methods=services.payment_methods(), addresses=addresses, province=form.province_code.data)
+    # "Show communes" and "Use this address" re-render the form (the page works without JavaScript).
+    refreshing = bool(request.form.get("refresh_wards") or request.form.get("use_address"))
+    if request.method == "POST" and not refreshing and form.validate_on_submit():
+        details = services.Details(
+            contact_name=form.contact_name.data,
+            phone=form.phone.data,
+            email=form.email.data,
+            delivery_method=form.delivery_method.data,
+            payment_method=form.payment_method.data,
+            province_code=form.province_code.data,
+            ward_code=form.ward_code.data,
+            street=form.street.data,
+            delivery_note=form.delivery_note.data,
+            save_address=bool(form.save_address.data),
+        )
+        try:
+            services.check_details(details)
+            services.quote(cart, details, now=utcnow(), locale=_locale())
+        except ShopError as exc:
+            db.session.rollback()
+            put_error_on_form(form, exc)
+        else:
+            session[DETAILS_KEY] = details.to_session()
+            return redirect(url_for("checkout.review"))
+    status = 400 if request.method == "POST" and not refreshing else 200
+    options = services.delivery_options(priced, form.province_code.data, now=utcnow(), locale=_locale())
+    return render_template("checkout/details.html", form=form, priced=priced, options=options, locale=_locale()), status
+
+
+@bp.route("/wards/<int:province_code>")
+def wards(province_code: int):
+    """Communes and wards of a province, for the address form's second select."""
+    if geo.province_name(province_code) is None:
+        return jsonify(error={"code": "not_found", "message": _("Unknown province.")}), 404
+    return jsonify(wards=[{"code": code, "name": name} for code, name in geo.wards(province_code)])
+
+
+@bp.route("/review")
+def review():
+    details = services.Details.from_session(session.get(DETAILS_KEY))
+    if details is None:
+        return redirect(url_for("checkout.details"))
+    cart = current_cart()
+    try:
+        services.check_details(details)
+        quote = services.quote(cart, details, now=utcnow(), locale=_locale())
+    except ShopError as exc:
+        db.session.commit()  # keep what the cart page would have noted (capped lines, new prices)
+        flash(str(exc.message), "error")
+        return redirect(url_for("checkout.details") if exc.field else url_for("cart.show"))
+    db.session.commit()
+    form = PlaceOrderForm(formdata=None, checkout_token=services.new_checkout_token(), expected_total=quote.total_vnd)
+    return render_template("checkout/review.html", quote=quote, details=details, form=form, locale=_locale())
+
+
+@bp.route("/place", methods=["POST"])
+def place():
+    form = PlaceOrderForm()
+    if not form.validate_on_submit():
+        flash(_("Your form expired. Please check your order and place it again."), "error")
+        return redirect(url_for("checkout.review"))
+    token = form.checkout_token.data or ""
+    existing = services.existing_order(token, user_id=_user_id(), session_numbers=session_orders())
+    if existing is not None:
+        return redirect(url_for("orders.show", number=existing.number))
+    details = services.Details.from_session(session.get(DETAILS_KEY))
+    if details is None:
+        return redirect(url_for("checkout.details"))
+    try:
+        expected = int(form.expected_total.data)
+    except (TypeError, ValueError):
+        expected = None
+    try:
+        order = services.place_order(
+            cart=current_cart(),
+            details=details,
+            checkout_token=token,
+            expected_total_vnd=expected,
+            user_id=_user_id(),
+            locale=_locale(),
+        )
+        number = order.number
+        db.session.commit()
+    except IntegrityError:
+        # The same form was sent twice at once; the other request placed the order.
+        db.session.rollback()
+        existing = services.existing_order(token, user_id=_user_id(), session_numbers=session_orders())
+        if existing is None:
+            raise
+        return redirect(url_for("orders.show", number=existing.number))
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("checkout.details") if exc.field else url_for("checkout.review"))
+    except ShopError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("cart.show") if exc.code == "out_of_stock" else url_for("checkout.review"))
+    remember_order(number)
+    session.pop(DETAILS_KEY, None)
+    commit_and_send()
+    if order.payment_method == "stripe":
+        return redirect(start_card_payment(order))
+    flash(_("Thank you! Your order %(number)s is placed.", number=number), "success")
+    return redirect(url_for("orders.show", number=number))

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
+
+from shop.errors import ShopError
+from shop.extensions import csrf, db
+from shop.orders.views import viewable_order
+from shop.payments import services
+from shop.web import commit_and_send
+
+bp = Blueprint("payments", __name__, url_prefix="/payments")
+
+
+@bp.route("/stripe/webhook", methods=["POST"])
+@csrf.exempt  # Stripe signs its requests instead; the signature is checked below.
+def stripe_webhook():
+    try:
+        event = services.verify_webhook(request.get_data(), request.headers.get("Stripe-Signature"))
+    except services.BadWebhook as exc:
+        return jsonify(error={"code": exc.code, "message": str(exc.message)}), 400
+    try:
+        outcome = services.handle_stripe_event(event)
+    except ShopError as exc:
+        # Stripe retries anything but 2xx: a failure to refund now should be tried again later.
+        db.session.rollback()
+        return jsonify(error={"code": exc.code, "message": str(exc.message)}), exc.status
+    commit_and_send()
+    return jsonify(received=True, outcome=outcome)
+
+
+@bp.route("/stripe/return/<number>")
+def stripe_return(number: str):
+    order = viewable_order(number)
+    if services.confirm_stripe_return(order, request.args.get("session_id")):
+        commit_and_send()
+        flash(_("Thank you! Your payment for order %(number)s is received.", number=number), "success")
+    else:
+        db.session.rollback()
+        flash(_("We are waiting for Stripe to confirm your payment. This page will show it once it arrives."), "info")
+    return redirect(url_for("orders.show", number=number))
