@@ -135,6 +135,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_vnd, "vnd")
     app.add_template_global(status_label, "status_label")
     app.add_template_global(form_token, "form_token")
+    # A global as well, so that imported macros (which get no context) can use it.
+    app.add_template_global(current_path, "current_path")
 
     from shop.orders.services import DELIVERY_LABELS, PAYMENT_LABELS, STATUS_LABELS
 
