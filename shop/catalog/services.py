@@ -6,12 +6,13 @@ from __future__ import annotations
 import calendar
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, false, func, literal_column, or_, select, table, text
+from sqlalchemy import String, and_, case, cast, exists, false, func, literal_column, or_, select, table, text
 from sqlalchemy.orm import contains_eager, selectinload
 
 from shop import geo
@@ -350,25 +351,34 @@ def _relevance(q: str, terms: list[str]):
     return score
 
 
-def _conditions(f: Filters, today: date, *, skip: str | None = None) -> list:
-    """WHERE clauses for the filters, leaving out `skip` (so a facet counts its own values)."""
+def _facet_filters(f: Filters, today: date) -> dict:
+    """The filters that are also facets, by facet name, as WHERE clauses."""
+    filters = {}
+    if f.stars:
+        filters["stars"] = and_(Product.star_level.in_(f.stars), Product.star_valid_until >= today)
+    if f.group:
+        filters["group"] = Product.group_code == f.group
+    if f.province:
+        filters["province"] = Product.province_code == f.province
+    if f.producer:
+        filters["producer"] = (
+            Product.producer_id == select(Producer.id).where(Producer.slug == f.producer).scalar_subquery()
+        )
+    return filters
+
+
+def _conditions(f: Filters, today: date, *, skip: str | None = None, facets: bool = True) -> list:
+    """WHERE clauses for the filters, leaving out the facet `skip` (so a facet counts its own
+    values), or every facet filter when not `facets`."""
     conditions = [_published()]
     if f.q:
         terms = query_terms(f.q)
         # A query of punctuation alone matches nothing, rather than everything.
         conditions.append(_search_condition(terms) if terms else false())
-    if f.stars and skip != "stars":
-        conditions.append(and_(Product.star_level.in_(f.stars), Product.star_valid_until >= today))
-    if f.group and skip != "group":
-        conditions.append(Product.group_code == f.group)
-    if f.province and skip != "province":
-        conditions.append(Product.province_code == f.province)
+    if facets:
+        conditions += [clause for name, clause in _facet_filters(f, today).items() if name != skip]
     if f.ward:
         conditions.append(Product.ward_code == f.ward)
-    if f.producer and skip != "producer":
-        conditions.append(
-            Product.producer_id == select(Producer.id).where(Producer.slug == f.producer).scalar_subquery()
-        )
     if f.min_price is not None:
         conditions.append(Product.price_from_vnd >= f.min_price)
     if f.max_price is not None:
@@ -401,21 +411,24 @@ def _order(f: Filters, today: date):
 def list_products(f: Filters, *, today: date, with_facets: bool = True, page_size: int = PAGE_SIZE) -> Listing:
     """One page of published products for the filters, with facet counts.
 
-    A bounded number of statements whatever the page and catalog size: one GROUP BY per facet
-    (the group facet also gives the total; without facets, one count), the page's ids, then
+    A bounded number of statements whatever the page and catalog size: the facet counts (one
+    GROUP BY per facet for a listing, one pass for a search, then the top producers' names;
+    the group facet also gives the total; without facets, one count), the page's ids, then
     those products with their producer and availability, and their images. A page past the
     end shows the last page."""
     facets = _facets(f, today) if with_facets else {}
     total = _total_from_facets(f, facets) if facets else _count(f, today)
     pages = max(1, math.ceil(total / page_size))
     page = min(f.page, pages)
-    ids = db.session.scalars(
-        select(Product.id)
-        .where(*_conditions(f, today))
-        .order_by(*_order(f, today))
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    ).all()
+    ids = []
+    if total:
+        ids = db.session.scalars(
+            select(Product.id)
+            .where(*_conditions(f, today))
+            .order_by(*_order(f, today))
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+        ).all()
     products, in_stock = load_products(ids)
     listing = Listing(
         filters=f, products=products, total=total, page=page, pages=pages, facets=facets, in_stock=in_stock
@@ -455,27 +468,14 @@ def current_stars(product: Product, today: date) -> int | None:
     return None
 
 
-def _facets(f: Filters, today: date) -> dict[str, list[FacetValue]]:
-    def counts(column, skip, *extra):
-        query = (
-            select(column, func.count())
-            .select_from(Product)
-            .where(*_conditions(f, today, skip=skip), *extra)
-            .group_by(column)
-        )
-        return query
+PRODUCER_FACET_SIZE = 30
 
-    # Plain columns in GROUP BY, so that the listing index answers without reading rows.
-    star_counts = dict(db.session.execute(counts(Product.star_level, "stars", Product.star_valid_until >= today)).all())
-    group_counts = dict(db.session.execute(counts(Product.group_code, "group")).all())
-    province_counts = dict(db.session.execute(counts(Product.province_code, "province")).all())
-    per_producer = counts(Product.producer_id, "producer").subquery()
-    producer_rows = db.session.execute(
-        select(Producer.slug, Producer.name, per_producer.c.count)
-        .join(per_producer, per_producer.c.producer_id == Producer.id)
-        .order_by(per_producer.c.count.desc(), Producer.name)
-        .limit(30)
-    ).all()
+
+def _facets(f: Filters, today: date) -> dict[str, list[FacetValue]]:
+    if f.q:
+        star_counts, group_counts, province_counts, producer_rows = _search_facet_counts(f, today)
+    else:
+        star_counts, group_counts, province_counts, producer_rows = _listing_facet_counts(f, today)
     return {
         "stars": [FacetValue(s, str(s), star_counts.get(s, 0), s in f.stars) for s in (5, 4, 3)],
         "group": [FacetValue(g.code, str(g.name), group_counts.get(g.code, 0), g.code == f.group) for g in GROUPS],
@@ -488,6 +488,78 @@ def _facets(f: Filters, today: date) -> dict[str, list[FacetValue]]:
         ),
         "producer": [FacetValue(slug, name, n, slug == f.producer) for slug, name, n in producer_rows],
     }
+
+
+def _listing_facet_counts(f: Filters, today: date):
+    """One GROUP BY per facet, each with every filter but its own. Without a query, the listing
+    index answers these without reading product rows."""
+
+    def counts(column, skip, *extra):
+        return select(column, func.count()).where(*_conditions(f, today, skip=skip), *extra).group_by(column)
+
+    # Plain columns in GROUP BY, so that the listing index answers without reading rows.
+    star_counts = dict(db.session.execute(counts(Product.star_level, "stars", Product.star_valid_until >= today)).all())
+    group_counts = dict(db.session.execute(counts(Product.group_code, "group")).all())
+    province_counts = dict(db.session.execute(counts(Product.province_code, "province")).all())
+    per_producer = counts(Product.producer_id, "producer").subquery()
+    producer_rows = db.session.execute(
+        select(Producer.slug, Producer.name, per_producer.c.count)
+        .join(per_producer, per_producer.c.producer_id == Producer.id)
+        .order_by(per_producer.c.count.desc(), Producer.name)
+        .limit(PRODUCER_FACET_SIZE)
+    ).all()
+    return star_counts, group_counts, province_counts, producer_rows
+
+
+def _search_facet_counts(f: Filters, today: date):
+    """The same counts for a search, from one pass over its matches.
+
+    A search reads every matching product row (the listing index cannot say which products
+    match), and a GROUP BY per facet would run the search and read those rows four times: with
+    tens of thousands of matches that cost over 100 ms on SQLite. Instead one statement lists
+    each facet's value for every match, as comma-separated text, and Python counts them. A
+    facet's value is left out (NULL, which the aggregate skips) for a match that another
+    active facet filter excludes; the filters that are not facets apply to the whole pass."""
+    facet_filters = _facet_filters(f, today)
+
+    def values(name, column):
+        others = [clause for other, clause in facet_filters.items() if other != name]
+        value = cast(column, String)
+        return func.aggregate_strings(case((and_(*others), value)) if others else value, ",")
+
+    row = db.session.execute(
+        select(
+            values("stars", stars_now(today)),
+            values("group", Product.group_code),
+            values("province", Product.province_code),
+            values("producer", Product.producer_id),
+        ).where(*_conditions(f, today, facets=False))
+    ).one()
+    stars, groups, provinces, producers = (Counter(text.split(",")) if text else Counter() for text in row)
+    producer_counts = Counter({int(k): n for k, n in producers.items()})
+    return (
+        {int(k): n for k, n in stars.items()},
+        dict(groups),
+        {int(k): n for k, n in provinces.items()},
+        _top_producers(producer_counts),
+    )
+
+
+def _top_producers(counts: Counter) -> list[tuple[str, str, int]]:
+    """(slug, name, count) of the producers with the most matches, ties by name, as the
+    listing's SQL orders them. Only the names of producers that can make the cut are read."""
+    ranked = counts.most_common()
+    if not ranked:
+        return []
+    cut = ranked[min(len(ranked), PRODUCER_FACET_SIZE) - 1][1]
+    candidates = [producer_id for producer_id, n in ranked if n >= cut]
+    # The database orders by name (its collation, as the listing's facet does); the stable sort
+    # by count then keeps that order among equal counts.
+    rows = db.session.execute(
+        select(Producer.id, Producer.slug, Producer.name).where(Producer.id.in_(candidates)).order_by(Producer.name)
+    ).all()
+    rows = sorted(rows, key=lambda r: -counts[r.id])[:PRODUCER_FACET_SIZE]
+    return [(r.slug, r.name, counts[r.id]) for r in rows]
 
 
 def _suggestions(q: str, limit: int = 8) -> list[Product]:

@@ -234,6 +234,26 @@ def test_search_combines_with_facets(catalog):
 
 
 @pytest.mark.both_databases
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(q="xoi"),
+        Filters(q="che", stars=(4, 5)),
+        Filters(q="ha noi", group="thuc-pham", province=1),
+        Filters(q="htx", producer="htx-xoi-phu-thuong", stars=(4,)),
+        Filters(q="htx", producer="no-such-producer"),
+        Filters(q="htx", max_price=60_000, in_stock=True),
+    ],
+)
+def test_search_facets_count_as_the_listing_facets_do(catalog, filters):
+    # A search counts its facets in one pass over the matches; a listing, one GROUP BY per
+    # facet. Both must give every facet the filters of all the others, not its own.
+    for n in range(35):  # more producers than the facet shows, with ties at the cut
+        make_product(f"Xôi thêm {n}", stars=(3, 4, None)[n % 3], price=30_000 + n * 1_000, group="thuc-pham")
+    assert services._search_facet_counts(filters, TODAY) == services._listing_facet_counts(filters, TODAY)
+
+
+@pytest.mark.both_databases
 @pytest.mark.parametrize("q", ["' OR 1=1 --", '"xoi" OR *', "<script>alert(1)</script>", "NEAR(a b)", "%_%", "ồ" * 300])
 def test_hostile_queries_find_nothing_and_break_nothing(catalog, q):
     listing = list_products(Filters.from_args(MultiDict({"q": q})), today=TODAY)
