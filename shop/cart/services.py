@@ -138,7 +138,10 @@ def add_to_cart(cart: Cart, variant_id, quantity: int, *, product_id=None) -> tu
     notice = None
     allowed = min(wanted, available, MAX_LINE_QUANTITY)
     if allowed < wanted:
-        notice = _l("Only %(count)s left: your cart has %(count)s.", count=allowed)
+        if allowed == MAX_LINE_QUANTITY and available > MAX_LINE_QUANTITY:
+            notice = _l("At most %(max)s of one item per order: your cart has %(max)s.", max=MAX_LINE_QUANTITY)
+        else:
+            notice = _l("Only %(count)s left: your cart has %(count)s.", count=allowed)
     if line is None:
         line = CartLine(variant_id=variant.id, quantity=allowed, price_seen_vnd=unit_price_vnd(variant))
         cart.lines.append(line)

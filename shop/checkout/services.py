@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -103,17 +104,17 @@ def delivery_options(
     options = []
     zone = zone_for(province_code)
     if zone is None:
-        options.append(DeliveryOption("standard", None, False, _l("Choose your province to see the price.")))
+        options.append(DeliveryOption("standard", None, False, _l("Choose your province to see the shipping price.")))
     else:
         blocker = _perishable_blocker(cart, zone.transit_days_max)
         reason = None
         if blocker is not None:
             reason = _l(
-                "%(product)s keeps %(days)s day(s); standard delivery to %(zone)s takes up to %(transit)s day(s).",
+                "%(product)s keeps %(days)s; standard delivery to %(zone)s can take %(transit)s.",
                 product=blocker.name(locale),
-                days=blocker.shelf_life_days,
+                days=ngettext("%(num)d day", "%(num)d days", blocker.shelf_life_days),
                 zone=zone.name(locale),
-                transit=zone.transit_days_max,
+                transit=ngettext("%(num)d day", "%(num)d days", zone.transit_days_max),
             )
         options.append(
             DeliveryOption(

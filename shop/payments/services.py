@@ -86,7 +86,7 @@ def transfer_details(order: Order) -> TransferDetails:
 def record_transfer(order: Order, *, actor: int) -> bool:
     """Staff saw the transfer arrive in the bank account: the order is paid and confirmed."""
     if order.payment_method != "vietqr":
-        raise ShopError(_l("Only bank-transfer orders are marked as paid by hand."))
+        raise ShopError(_l("Only bank-transfer orders can be marked as paid by hand."))
     return orders.mark_paid(order, actor=actor, note="bank transfer received")
 
 
