@@ -80,6 +80,12 @@ def live_server(tmp_path_factory, smtp_sink_server):
             "SESSION_COOKIE_SECURE": "",
             "REDIS_URL": "",
             "TRUSTED_PROXIES": "0",
+            # A bank account for VietQR transfers (Stripe stays unset: not offered).
+            "VIETQR_BANK_BIN": "970436",
+            "VIETQR_BANK_NAME": "Vietcombank",
+            "VIETQR_ACCOUNT_NUMBER": "0011004455667",
+            "VIETQR_ACCOUNT_NAME": "CONG TY CHO OCOP",
+            "STRIPE_SECRET_KEY": "",
         },
         instance=instance,
     )
