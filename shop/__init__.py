@@ -133,6 +133,7 @@ def _register_template_helpers(app: Flask) -> None:
     from shop.web import current_path
 
     app.add_template_filter(format_vnd, "vnd")
+    app.add_template_filter(isotime, "isotime")
     app.add_template_global(status_label, "status_label")
     app.add_template_global(form_token, "form_token")
     # A global as well, so that imported macros (which get no context) can use it.
@@ -191,6 +192,14 @@ def _register_security_headers(app: Flask) -> None:
             # Pages with personal data must not be kept by shared caches.
             headers.setdefault("Cache-Control", "private, no-store")
         return response
+
+
+def isotime(moment) -> str:
+    """A moment for <time datetime>: UTC, to the second (SQLite hands back naive UTC datetimes)."""
+    from datetime import UTC
+
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 class _SecureCookiesOverHttps:

@@ -75,3 +75,15 @@ def test_unknown_pages_are_not_cached(client):
     _, first = statements_during(client, "/products/nope")
     response, again = statements_during(client, "/products/nope")
     assert response.status_code == 404 and again == first > 0
+
+
+def test_a_guest_with_a_cart_sees_their_own_count_not_the_cached_page(app):
+    product = make_product("Xôi Phú Thượng")
+    guest, other = app.test_client(), app.test_client()
+    assert "0 sản phẩm" in other.get("/products").get_data(as_text=True)  # now cached
+    page = f"/products/{product.slug}"
+    response = submit(guest, "/cart/add", {"variant_id": product.variants[0].id, "quantity": "2"}, page=page)
+    assert response.status_code == 302
+    guest.get(response.headers["Location"])  # the page that shows the "added" message
+    assert "2 sản phẩm" in guest.get("/products").get_data(as_text=True)
+    assert "0 sản phẩm" in other.get("/products").get_data(as_text=True)

@@ -389,7 +389,7 @@ def _conditions(f: Filters, today: date, *, skip: str | None = None, facets: boo
 
 
 def _in_stock():
-    return exists().where(Variant.product_id == Product.id, Variant.on_hand > 0)
+    return exists().where(Variant.product_id == Product.id, Variant.on_hand > Variant.reserved)
 
 
 def _order(f: Filters, today: date):

@@ -70,7 +70,7 @@ def _product_json_ld(page, locale: str) -> dict:
                 "name": v.name(locale),
                 "price": v.price_vnd,
                 "priceCurrency": "VND",
-                "availability": "https://schema.org/InStock" if v.on_hand > 0 else "https://schema.org/OutOfStock",
+                "availability": "https://schema.org/InStock" if v.available > 0 else "https://schema.org/OutOfStock",
                 "url": url_for("catalog.product", slug=p.slug, _external=True),
             }
             for v in p.variants

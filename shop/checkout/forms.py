@@ -54,7 +54,7 @@ class CheckoutForm(FlaskForm):
         _l("Street and house number"),
         validators=[Length(max=200)],
         description=_l("House number, street, hamlet or building."),
-        render_kw={"autocomplete": "street-address"},
+        render_kw={"autocomplete": "address-line1"},
     )
     delivery_note = TextAreaField(
         _l("Note for the delivery (optional)"), validators=[Optional(), Length(max=300)], render_kw={"rows": 2}

@@ -117,9 +117,7 @@ def test_smtp_down_still_places_the_order_and_mail_is_retried(client, products, 
 
 def test_expire_orders_command_releases_stock(products, runner):
     order = place(cart_with((products["tea"], 4)), payment_method="vietqr")
-    db.session.execute(
-        Order.__table__.update().values(expires_at=utcnow() - timedelta(minutes=1))
-    )
+    db.session.execute(Order.__table__.update().values(expires_at=utcnow() - timedelta(minutes=1)))
     db.session.commit()
     result = runner.invoke(args=["shop", "expire-orders"])
     assert result.exit_code == 0 and "1" in result.output
@@ -136,9 +134,7 @@ def test_a_forgotten_cron_job_cannot_hold_stock(client, products):
     assert (
         "hết hàng" in client.get("/cart").get_data(as_text=True).lower() or variant_of(products["rice"]).available == 0
     )
-    db.session.execute(
-        Order.__table__.update().values(expires_at=utcnow() - timedelta(minutes=1))
-    )
+    db.session.execute(Order.__table__.update().values(expires_at=utcnow() - timedelta(minutes=1)))
     db.session.commit()
     response = add(client, products["rice"], "2")
     assert response.status_code == 302
@@ -204,3 +200,14 @@ def test_vietqr_page_shows_the_code_and_the_same_details_as_text(client, product
     page = client.get(f"/orders/{order.number}").get_data(as_text=True)
     assert "<svg" in page and 'role="img"' in page
     assert "0011004455667" in page and order.number in page and "470.000 ₫" in page
+
+
+def test_stock_held_by_orders_is_not_for_sale_in_the_catalog(client, products):
+    from shop.catalog.services import Filters, list_products, today_vn
+
+    place(cart_with((products["rice"], 5)))
+    listing = list_products(Filters(in_stock=True), today=today_vn())
+    assert products["rice"].id not in [p.id for p in listing.products]
+    assert products["tea"].id in [p.id for p in listing.products]
+    page = client.get(f"/products/{products['rice'].slug}").get_data(as_text=True)
+    assert "Hết hàng" in page and "OutOfStock" in page
