@@ -73,18 +73,27 @@ def parse_quantity(raw, *, allow_zero: bool = False) -> int:
     return quantity
 
 
-def sellable_variant(variant_id) -> Variant:
-    """A variant of a published product of an active producer, or NotFound."""
+def _id_or_not_for_sale(raw) -> int:
     try:
-        variant_id = int(variant_id)
+        return int(raw)
     except (TypeError, ValueError):
         raise NotFound(_l("This product is not for sale.")) from None
-    variant = db.session.scalar(
+
+
+def _sellable_variants():
+    """Variants of published products of active producers."""
+    return (
         select(Variant)
         .join(Variant.product)
         .join(Product.producer)
-        .where(Variant.id == variant_id, Product.status == "published", Producer.status == "active")
-        .options(joinedload(Variant.product))
+        .where(Product.status == "published", Producer.status == "active")
+    )
+
+
+def sellable_variant(variant_id) -> Variant:
+    """A variant of a published product of an active producer, or NotFound."""
+    variant = db.session.scalar(
+        _sellable_variants().where(Variant.id == _id_or_not_for_sale(variant_id)).options(joinedload(Variant.product))
     )
     if variant is None:
         raise NotFound(_l("This product is not for sale."))
@@ -93,30 +102,13 @@ def sellable_variant(variant_id) -> Variant:
 
 def cheapest_available_variant(product_id) -> Variant:
     """What a listing's "Add to cart" adds: the product's cheapest pack that is in stock."""
-    try:
-        product_id = int(product_id)
-    except (TypeError, ValueError):
-        raise NotFound(_l("This product is not for sale.")) from None
+    product_id = _id_or_not_for_sale(product_id)
+    variants = _sellable_variants().where(Variant.product_id == product_id)
     variant = db.session.scalar(
-        select(Variant)
-        .join(Variant.product)
-        .join(Product.producer)
-        .where(
-            Variant.product_id == product_id,
-            Variant.on_hand > Variant.reserved,
-            Product.status == "published",
-            Producer.status == "active",
-        )
-        .order_by(Variant.price_vnd, Variant.id)
-        .limit(1)
+        variants.where(Variant.on_hand > Variant.reserved).order_by(Variant.price_vnd, Variant.id).limit(1)
     )
     if variant is None:
-        sellable = db.session.scalar(
-            select(Product.id)
-            .join(Product.producer)
-            .where(Product.id == product_id, Product.status == "published", Producer.status == "active")
-        )
-        if sellable is None:
+        if db.session.scalar(variants.limit(1)) is None:
             raise NotFound(_l("This product is not for sale."))
         raise ValidationError(_l("Sorry, this item is sold out."), field="quantity")
     return variant

@@ -154,3 +154,18 @@ def test_other_peoples_orders_are_404(client, app, products):
     from shop.orders.services import access_key
 
     assert stranger.get(f"/orders/{order.number}?key={access_key(order)}").status_code == 200
+
+
+def test_listing_button_adds_the_cheapest_pack_in_stock(client, products):
+    from tests.catalog.conftest import make_product
+
+    tray = make_product("Mứt sen", price=80_000, extra_prices=(50_000,), on_hand=4)  # the 50.000 ₫ pack has none
+    response = submit(
+        client, "/cart/add", {"product_id": tray.id, "quantity": "1", "next": "/products"}, page="/products"
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/products")
+    page = client.get("/cart").get_data(as_text=True)
+    assert "80.000 ₫" in page and "50.000 ₫" not in page
+    sold_out = make_product("Hoa đào", on_hand=0)
+    response = submit(client, "/cart/add", {"product_id": sold_out.id, "quantity": "1"}, page="/products")
+    assert "hết hàng" in client.get(response.headers["Location"]).get_data(as_text=True)
