@@ -16,6 +16,7 @@ from shop.catalog.models import Product, Variant
 from shop.errors import NotFound, ValidationError
 from shop.extensions import db
 from shop.models_base import utcnow
+from shop.orders.services import expire_due_orders
 from shop.pricing import line_total_vnd, unit_price_vnd
 from shop.producers.models import Producer
 
@@ -118,8 +119,6 @@ def add_to_cart(cart: Cart, variant_id, quantity: int, *, product_id=None) -> tu
     """Add `quantity` of a variant (or of a product's cheapest pack in stock). Returns (line,
     notice); the notice says when the quantity was lowered to what is left. Raises when nothing
     is left or the product is not for sale."""
-    from shop.orders.services import expire_due_orders
-
     expire_due_orders()
     variant = sellable_variant(variant_id) if variant_id else cheapest_available_variant(product_id)
     line = next((line for line in cart.lines if line.variant_id == variant.id), None)
@@ -256,8 +255,6 @@ def price_cart(cart: Cart | None, *, acknowledge: bool = True) -> PricedCart:
     """The cart as it stands now: current prices, quantities capped at the stock left, lines no
     longer for sale removed. Changes are reported once (acknowledge=True records what the shopper
     has now seen); flushes only."""
-    from shop.orders.services import expire_due_orders
-
     priced = PricedCart(cart=cart)
     if cart is None or not cart.lines:
         return priced
