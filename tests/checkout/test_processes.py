@@ -52,6 +52,9 @@ def test_twenty_shoppers_on_two_servers_buy_five_units(app, database_url, tmp_pa
             )
             review = http.get(f"{base}/checkout/review").text
             fields = {name: hidden(review, name) for name in ("csrf_token", "checkout_token", "expected_total")}
+            # Drop the kept-alive connection (the server closes idle ones): the order is posted on a
+            # fresh one, with the session cookie.
+            http.close()
             ready.append((http, base, fields))
 
         start = threading.Barrier(SHOPPERS)
