@@ -1,6 +1,16 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    get_template_attribute,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -107,6 +117,20 @@ def wards(province_code: int):
     if geo.province_name(province_code) is None:
         return jsonify(error={"code": "not_found", "message": _("Unknown province.")}), 404
     return jsonify(wards=[{"code": code, "name": name} for code, name in geo.wards(province_code)])
+
+
+@bp.route("/delivery/<int:province_code>")
+def delivery(province_code: int):
+    """The delivery choices with their prices for a province, as the checkout form shows them:
+    the form's script swaps them in when the shopper picks a province."""
+    if geo.province_name(province_code) is None:
+        return jsonify(error={"code": "not_found", "message": _("Unknown province.")}), 404
+    priced = services.price_cart(current_cart(), acknowledge=False)
+    form = CheckoutForm(formdata=None)
+    form.delivery_method.data = request.args.get("chosen") or "standard"
+    options = services.delivery_options(priced, province_code, now=utcnow(), locale=_locale())
+    choices = get_template_attribute("macros/shop.html", "delivery_choices")
+    return choices(options, form.delivery_method, _locale())
 
 
 @bp.route("/review")

@@ -169,3 +169,13 @@ def test_listing_button_adds_the_cheapest_pack_in_stock(client, products):
     sold_out = make_product("Hoa đào", on_hand=0)
     response = submit(client, "/cart/add", {"product_id": sold_out.id, "quantity": "1"}, page="/products")
     assert "hết hàng" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_delivery_choices_follow_the_province(client, products):
+    add(client, products["xoi"])
+    hanoi = client.get("/checkout/delivery/1?chosen=pickup").get_data(as_text=True)
+    assert 'value="pickup" checked' in hanoi
+    assert "Xôi Phú Thượng" in hanoi  # why standard delivery is not possible for xôi
+    saigon = client.get("/checkout/delivery/79").get_data(as_text=True)
+    assert "38.000 ₫" in saigon  # up to 1 kg to Hồ Chí Minh City
+    assert client.get("/checkout/delivery/99").status_code == 404

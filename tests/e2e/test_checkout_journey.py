@@ -29,6 +29,8 @@ def fill_address(page: Page) -> None:
     expect(ward.locator("option", has_text="Phường Tây Hồ")).to_have_count(1)
     ward.select_option(label="Phường Tây Hồ")
     page.get_by_label("Số nhà, tên đường").fill("12 Đặng Thai Mai")
+    # The delivery prices for Hà Nội appear as soon as the province is chosen.
+    expect(page.get_by_role("radio", name=re.compile(r"Giao hàng tiêu chuẩn — [\d.]+ ₫"))).to_be_visible()
 
 
 def test_guest_buys_two_products_cash_on_delivery(page: Page, check_page, smtp_sink_server):
