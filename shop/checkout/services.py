@@ -153,6 +153,15 @@ def delivery_options(
     return options
 
 
+def preferred_delivery(options: list[DeliveryOption], chosen: str | None) -> str | None:
+    """The choice to show as selected: the shopper's, unless it cannot be had (xôi cannot travel
+    by standard delivery), then the first that can."""
+    available = [o.method for o in options if o.available]
+    if chosen in available or not available:
+        return chosen
+    return available[0]
+
+
 def pickup_producer(cart: PricedCart) -> Producer | None:
     ids = cart.producer_ids
     return db.session.get(Producer, next(iter(ids))) if len(ids) == 1 else None

@@ -108,6 +108,8 @@ def details():
             return redirect(url_for("checkout.review"))
     status = 400 if request.method == "POST" and not refreshing else 200
     options = services.delivery_options(priced, form.province_code.data, now=utcnow(), locale=_locale())
+    if status == 200:  # after a refused choice, keep it selected beside its reason
+        form.delivery_method.data = services.preferred_delivery(options, form.delivery_method.data)
     return render_template("checkout/details.html", form=form, priced=priced, options=options, locale=_locale()), status
 
 
@@ -127,8 +129,8 @@ def delivery(province_code: int):
         return jsonify(error={"code": "not_found", "message": _("Unknown province.")}), 404
     priced = services.price_cart(current_cart(), acknowledge=False)
     form = CheckoutForm(formdata=None)
-    form.delivery_method.data = request.args.get("chosen") or "standard"
     options = services.delivery_options(priced, province_code, now=utcnow(), locale=_locale())
+    form.delivery_method.data = services.preferred_delivery(options, request.args.get("chosen") or "standard")
     choices = get_template_attribute("macros/shop.html", "delivery_choices")
     return choices(options, form.delivery_method, _locale())
 
