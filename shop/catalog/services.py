@@ -12,7 +12,22 @@ from datetime import UTC, date, datetime
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, and_, case, cast, exists, false, func, literal_column, or_, select, table, text
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    true,
+)
 from sqlalchemy.orm import contains_eager, selectinload
 
 from shop import geo
@@ -339,11 +354,16 @@ def _search_condition(terms: list[str], *, any_term: bool = False):
 
 def _relevance(q: str, terms: list[str]):
     """Higher is better: the exact phrase as typed (with its diacritics), then each exact word,
-    then each folded word found at the start of a word."""
+    then each folded word found at the start of a word.
+
+    Each word of the phrase is part of it, so a row with the phrase has every word too: the
+    words are only looked for in rows without it (the same score, with fewer scans of the text
+    per match, which is most of a broad search's cost)."""
     q_lower = q.lower().strip()
-    score = case((Product.search_exact.contains(q_lower, autoescape=True), 100), else_=0)
-    for word in _WORD.findall(q_lower)[:MAX_QUERY_TERMS]:
-        score = score + case((Product.search_exact.contains(word, autoescape=True), 10), else_=0)
+    words = _WORD.findall(q_lower)[:MAX_QUERY_TERMS]
+    word_scores = [case((Product.search_exact.contains(word, autoescape=True), 10), else_=0) for word in words]
+    word_score = sum(word_scores[1:], word_scores[0]) if word_scores else literal(0)
+    score = case((Product.search_exact.contains(q_lower, autoescape=True), 100 + 10 * len(words)), else_=word_score)
     for term in terms:
         score = score + case(
             (or_(Product.search_folded.startswith(term), Product.search_folded.contains(" " + term)), 1), else_=0
@@ -392,43 +412,58 @@ def _in_stock():
     return exists().where(Variant.product_id == Product.id, Variant.on_hand > Variant.reserved)
 
 
-def _order(f: Filters, today: date):
+def _order_keys(f: Filters, today: date) -> list[tuple]:
+    """(expression, descending) pairs a listing is ordered by."""
     stars = stars_now(today)
     if f.sort == "newest":
-        return [Product.published_at.desc(), Product.id.desc()]
+        return [(Product.published_at, True), (Product.id, True)]
     if f.sort == "price_asc":
-        return [Product.price_from_vnd.asc(), Product.id]
+        return [(Product.price_from_vnd, False), (Product.id, False)]
     if f.sort == "price_desc":
-        return [Product.price_from_vnd.desc(), Product.id]
+        return [(Product.price_from_vnd, True), (Product.id, False)]
     if f.sort == "stars":
-        return [func.coalesce(stars, 0).desc(), Product.published_at.desc(), Product.id.desc()]
+        return [(func.coalesce(stars, 0), True), (Product.published_at, True), (Product.id, True)]
     if f.q and (terms := query_terms(f.q)):
-        return [_relevance(f.q, terms).desc(), func.coalesce(stars, 0).desc(), Product.id]
+        return [(_relevance(f.q, terms), True), (func.coalesce(stars, 0), True), (Product.id, False)]
     # Without a query: featured first, then newest (an order the listing index can serve).
-    return [Product.featured.desc(), Product.published_at.desc(), Product.id.desc()]
+    return [(Product.featured, True), (Product.published_at, True), (Product.id, True)]
+
+
+def _order(f: Filters, today: date):
+    return _directed(_order_keys(f, today))
+
+
+def _directed(keys: list[tuple]) -> list:
+    return [key.desc() if descending else key.asc() for key, descending in keys]
 
 
 def list_products(f: Filters, *, today: date, with_facets: bool = True, page_size: int = PAGE_SIZE) -> Listing:
     """One page of published products for the filters, with facet counts.
 
     A bounded number of statements whatever the page and catalog size: the facet counts (one
-    GROUP BY per facet for a listing, one pass for a search, then the top producers' names;
-    the group facet also gives the total; without facets, one count), the page's ids, then
-    those products with their producer and availability, and their images. A page past the
-    end shows the last page."""
-    facets = _facets(f, today) if with_facets else {}
+    GROUP BY per facet for a listing, then the top producers' names; the group facet also gives
+    the total; without facets, one count), the page's ids, then those products with their
+    producer and availability, and their images. A search finds its facet counts and its page's
+    ids in one statement. A page past the end shows the last page."""
+    ids = None
+    if f.q and with_facets:
+        counts, ids = _search_facets_and_page(f, today, page=f.page, page_size=page_size)
+        facets = _facet_values(f, *counts)
+    else:
+        facets = _facets(f, today) if with_facets else {}
     total = _total_from_facets(f, facets) if facets else _count(f, today)
     pages = max(1, math.ceil(total / page_size))
     page = min(f.page, pages)
-    ids = []
-    if total:
-        ids = db.session.scalars(
-            select(Product.id)
-            .where(*_conditions(f, today))
-            .order_by(*_order(f, today))
-            .limit(page_size)
-            .offset((page - 1) * page_size)
-        ).all()
+    if ids is None or page != f.page:
+        ids = []
+        if total:
+            ids = db.session.scalars(
+                select(Product.id)
+                .where(*_conditions(f, today))
+                .order_by(*_order(f, today))
+                .limit(page_size)
+                .offset((page - 1) * page_size)
+            ).all()
     products, in_stock = load_products(ids)
     listing = Listing(
         filters=f, products=products, total=total, page=page, pages=pages, facets=facets, in_stock=in_stock
@@ -472,10 +507,10 @@ PRODUCER_FACET_SIZE = 30
 
 
 def _facets(f: Filters, today: date) -> dict[str, list[FacetValue]]:
-    if f.q:
-        star_counts, group_counts, province_counts, producer_rows = _search_facet_counts(f, today)
-    else:
-        star_counts, group_counts, province_counts, producer_rows = _listing_facet_counts(f, today)
+    return _facet_values(f, *_listing_facet_counts(f, today))
+
+
+def _facet_values(f: Filters, star_counts, group_counts, province_counts, producer_rows) -> dict[str, list[FacetValue]]:
     return {
         "stars": [FacetValue(s, str(s), star_counts.get(s, 0), s in f.stars) for s in (5, 4, 3)],
         "group": [FacetValue(g.code, str(g.name), group_counts.get(g.code, 0), g.code == f.group) for g in GROUPS],
@@ -511,38 +546,69 @@ def _listing_facet_counts(f: Filters, today: date):
     return star_counts, group_counts, province_counts, producer_rows
 
 
-def _search_facet_counts(f: Filters, today: date):
-    """The same counts for a search, from one pass over its matches.
+_FACETS = (("stars", "f_stars"), ("group", "f_group"), ("province", "f_province"), ("producer", "f_producer"))
+
+
+def _search_facets_and_page(f: Filters, today: date, *, page: int, page_size: int):
+    """A search's facet counts (as _listing_facet_counts gives them) and the ids of one page of
+    its results, in order, from one statement.
 
     A search reads every matching product row (the listing index cannot say which products
-    match), and a GROUP BY per facet would run the search and read those rows four times: with
-    tens of thousands of matches that cost over 100 ms on SQLite. Instead one statement lists
-    each facet's value for every match, as comma-separated text, and Python counts them. A
-    facet's value is left out (NULL, which the aggregate skips) for a match that another
-    active facet filter excludes; the filters that are not facets apply to the whole pass."""
+    match); with thousands of matches those reads, and ranking each match, are most of the
+    cost. So the matches are found and read once, into a materialized CTE holding per match its
+    value of each facet and its sort keys; from it come both each facet's values as
+    comma-separated text, which Python counts (a GROUP BY per facet would cost a pass each),
+    and the page. A facet's value is left out (NULL, which the aggregate skips) for a match
+    that another active facet filter excludes; the filters that are not facets apply to every
+    match, and the page takes only the matches every facet filter keeps."""
     facet_filters = _facet_filters(f, today)
+    columns = {"stars": stars_now(today), "group": Product.group_code}
+    columns |= {"province": Product.province_code, "producer": Product.producer_id}
 
-    def values(name, column):
+    def value(name):
         others = [clause for other, clause in facet_filters.items() if other != name]
-        value = cast(column, String)
-        return func.aggregate_strings(case((and_(*others), value)) if others else value, ",")
+        text_value = cast(columns[name], String)
+        return case((and_(*others), text_value)) if others else text_value
 
-    row = db.session.execute(
+    keys = _order_keys(f, today)
+    listed = [and_(*facet_filters.values()).label("listed")] if facet_filters else []
+    matches = (
         select(
-            values("stars", stars_now(today)),
-            values("group", Product.group_code),
-            values("province", Product.province_code),
-            values("producer", Product.producer_id),
-        ).where(*_conditions(f, today, facets=False))
-    ).one()
-    stars, groups, provinces, producers = (Counter(text.split(",")) if text else Counter() for text in row)
+            Product.id.label("id"),
+            *(value(name).label(label) for name, label in _FACETS),
+            *(key.label(f"key{n}") for n, (key, _) in enumerate(keys)),
+            *listed,
+        )
+        .where(*_conditions(f, today, facets=False))
+        .cte("matches")
+        .prefix_with("MATERIALIZED")
+    )
+    ids = (
+        select(matches.c.id, *(matches.c[f"key{n}"] for n in range(len(keys))))
+        .where(*([matches.c.listed] if facet_filters else []))
+        .order_by(*_directed([(matches.c[f"key{n}"], descending) for n, (_, descending) in enumerate(keys)]))
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+        .subquery("page")
+    )
+    aggregates = select(*(func.aggregate_strings(matches.c[label], ",").label(label) for _, label in _FACETS))
+    aggregates = aggregates.subquery("facets")
+    # One row per product of the page (or one with no id when the page is empty), each with the
+    # facet texts; ordered again outside, as a subquery's order is not kept.
+    rows = db.session.execute(
+        select(ids.c.id, *(aggregates.c[label] for _, label in _FACETS))
+        .select_from(aggregates.outerjoin(ids, true()))
+        .order_by(*_directed([(ids.c[f"key{n}"], descending) for n, (_, descending) in enumerate(keys)]))
+    ).all()
+    stars, groups, provinces, producers = (Counter(text.split(",")) if text else Counter() for text in rows[0][1:])
     producer_counts = Counter({int(k): n for k, n in producers.items()})
-    return (
+    counts = (
         {int(k): n for k, n in stars.items()},
         dict(groups),
         {int(k): n for k, n in provinces.items()},
         _top_producers(producer_counts),
     )
+    return counts, [row.id for row in rows if row.id is not None]
 
 
 def _top_producers(counts: Counter) -> list[tuple[str, str, int]]:

@@ -1,11 +1,15 @@
+import dataclasses
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from shop.catalog import services
+from shop.catalog.models import Product
 from shop.catalog.services import Filters, list_products
 from shop.errors import ValidationError
+from shop.extensions import db
 from tests.catalog.conftest import TODAY, make_product
 
 
@@ -250,7 +254,34 @@ def test_search_facets_count_as_the_listing_facets_do(catalog, filters):
     # facet. Both must give every facet the filters of all the others, not its own.
     for n in range(35):  # more producers than the facet shows, with ties at the cut
         make_product(f"Xôi thêm {n}", stars=(3, 4, None)[n % 3], price=30_000 + n * 1_000, group="thuc-pham")
-    assert services._search_facet_counts(filters, TODAY) == services._listing_facet_counts(filters, TODAY)
+    counts, _ = services._search_facets_and_page(filters, TODAY, page=1, page_size=24)
+    assert counts == services._listing_facet_counts(filters, TODAY)
+
+
+@pytest.mark.both_databases
+@pytest.mark.parametrize("sort", services.SORTS)
+@pytest.mark.parametrize("filters", [Filters(q="xoi"), Filters(q="xôi thêm", stars=(3, 4)), Filters(q="ha noi")])
+def test_a_search_page_is_the_page_the_plain_query_orders(catalog, filters, sort):
+    # The search takes its page from the matches it read for the facets; it must be the page
+    # that ordering every matching product gives, on every page.
+    for n in range(30):
+        make_product(f"Xôi thêm {n}", stars=(3, 4, None)[n % 3], price=30_000 + n % 7 * 1_000, group="thuc-pham")
+    filters = dataclasses.replace(filters, sort=sort)
+    matching = db.session.scalars(
+        select(Product.id).where(*services._conditions(filters, TODAY)).order_by(*services._order(filters, TODAY))
+    ).all()
+    assert len(matching) > 7
+    pages = [services._search_facets_and_page(filters, TODAY, page=n, page_size=7)[1] for n in range(1, 7)]
+    assert [i for ids in pages for i in ids] == matching[: 6 * 7]
+
+
+@pytest.mark.both_databases
+def test_a_search_page_past_the_end_shows_the_last_page(catalog):
+    for n in range(30):
+        make_product(f"Xôi thêm {n}")
+    last = list_products(Filters(q="xoi them", page=2), today=TODAY, page_size=24)
+    assert list_products(Filters(q="xoi them", page=9), today=TODAY, page_size=24).products == last.products
+    assert last.page == 2 and len(last.products) == 6
 
 
 @pytest.mark.both_databases
