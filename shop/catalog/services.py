@@ -13,8 +13,10 @@ from datetime import UTC, date, datetime
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    Select,
     String,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -335,21 +337,46 @@ def _published():
     return and_(Product.status == "published", Product.producer_id.not_in(inactive))
 
 
+def _search_values(terms: list[str], *, any_term: bool = False) -> dict[str, str]:
+    """The bound values of _search_condition, by parameter name."""
+    last = len(terms) - 1
+    if db.engine.dialect.name == "sqlite":
+        words = (f'"{t}"*' if n == last else f'"{t}"' for n, t in enumerate(terms))
+        return {"match": (" OR " if any_term else " ").join(words)}
+    # Terms are letters and digits only (query_terms), so they are safe inside a pattern.
+    return {f"search_pattern{n}": rf"\m{t}" if n == last else rf"\m{t}\M" for n, t in enumerate(terms)}
+
+
 def _search_condition(terms: list[str], *, any_term: bool = False):
     """Rows matching the folded terms (all of them, or any). Every word must match a whole word
     but the last, which may be the start of one, as people type: "xoi phu th" finds "Xôi Phú
-    Thượng". FTS5 on SQLite; on PostgreSQL, word-boundary patterns the trigram index serves."""
-    last = len(terms) - 1
+    Thượng". FTS5 on SQLite; on PostgreSQL, word-boundary patterns the trigram index serves.
+    The terms are named parameters (see _search_values), so that a statement built for one query
+    serves another of the same shape."""
+    values = _search_values(terms, any_term=any_term)
     if db.engine.dialect.name == "sqlite":
-        match = (" OR " if any_term else " ").join(f'"{t}"*' if n == last else f'"{t}"' for n, t in enumerate(terms))
         fts = table("product_search")
         ids = select(literal_column("rowid")).select_from(fts).where(text("product_search MATCH :match"))
-        return Product.id.in_(ids.params(match=match))
-    # Terms are letters and digits only (query_terms), so they are safe inside a pattern.
-    conditions = [
-        Product.search_folded.regexp_match(rf"\m{t}" if n == last else rf"\m{t}\M") for n, t in enumerate(terms)
-    ]
+        return Product.id.in_(ids.params(values))
+    conditions = [Product.search_folded.regexp_match(bindparam(name, value)) for name, value in values.items()]
     return or_(*conditions) if any_term else and_(*conditions)
+
+
+def _like_escaped(value: str) -> str:
+    """`value` for LIKE … ESCAPE '/', as autoescape would write it."""
+    return value.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def _relevance_values(q: str, terms: list[str]) -> dict[str, str]:
+    """The bound values of _relevance, by parameter name."""
+    q_lower = q.lower().strip()
+    values = {"rel_phrase": _like_escaped(q_lower)}
+    for n, word in enumerate(_WORD.findall(q_lower)[:MAX_QUERY_TERMS]):
+        values[f"rel_word{n}"] = _like_escaped(word)
+    for n, term in enumerate(terms):
+        values[f"rel_term{n}"] = term
+        values[f"rel_term_inside{n}"] = " " + term
+    return values
 
 
 def _relevance(q: str, terms: list[str]):
@@ -358,16 +385,25 @@ def _relevance(q: str, terms: list[str]):
 
     Each word of the phrase is part of it, so a row with the phrase has every word too: the
     words are only looked for in rows without it (the same score, with fewer scans of the text
-    per match, which is most of a broad search's cost)."""
-    q_lower = q.lower().strip()
-    words = _WORD.findall(q_lower)[:MAX_QUERY_TERMS]
-    word_scores = [case((Product.search_exact.contains(word, autoescape=True), 10), else_=0) for word in words]
+    per match, which is most of a broad search's cost). The texts looked for are named
+    parameters (see _relevance_values)."""
+    values = _relevance_values(q, terms)
+
+    def param(name):
+        return bindparam(name, values[name])
+
+    def exact(name):
+        return Product.search_exact.contains(param(name), escape="/")
+
+    word_scores = [case((exact(name), 10), else_=0) for name in values if name.startswith("rel_word")]
     word_score = sum(word_scores[1:], word_scores[0]) if word_scores else literal(0)
-    score = case((Product.search_exact.contains(q_lower, autoescape=True), 100 + 10 * len(words)), else_=word_score)
-    for term in terms:
-        score = score + case(
-            (or_(Product.search_folded.startswith(term), Product.search_folded.contains(" " + term)), 1), else_=0
+    score = case((exact("rel_phrase"), 100 + 10 * len(word_scores)), else_=word_score)
+    for n in range(len(terms)):
+        starts = or_(
+            Product.search_folded.startswith(param(f"rel_term{n}")),
+            Product.search_folded.contains(param(f"rel_term_inside{n}")),
         )
+        score = score + case((starts, 1), else_=0)
     return score
 
 
@@ -551,6 +587,10 @@ def _listing_facet_counts(f: Filters, today: date):
 _FACETS = (("stars", "f_stars"), ("group", "f_group"), ("province", "f_province"), ("producer", "f_producer"))
 
 
+# Search statements by shape (see _search_facets_and_page): statements only, never results.
+_SEARCH_STATEMENTS: dict[tuple, Select] = {}
+
+
 def _search_facets_and_page(f: Filters, today: date, *, page: int, page_size: int):
     """A search's facet counts (as _listing_facet_counts gives them) and the ids of one page of
     its results, in order, from one statement.
@@ -563,6 +603,34 @@ def _search_facets_and_page(f: Filters, today: date, *, page: int, page_size: in
     and the page. A facet's value is left out (NULL, which the aggregate skips) for a match
     that another active facet filter excludes; the filters that are not facets apply to every
     match, and the page takes only the matches every facet filter keeps."""
+    terms = query_terms(f.q)
+    # The statement depends on the filters, the page and how many words the query has, not on
+    # the words themselves (bound parameters): built once per shape, it saves building and
+    # hashing a large SQLAlchemy statement on every search. Only the statement is kept, never a
+    # result.
+    words = len(_WORD.findall(f.q.lower().strip())[:MAX_QUERY_TERMS])
+    shape = (db.engine.dialect.name, today, f.stars, f.group, f.province, f.ward, f.producer, f.min_price)
+    shape += (f.max_price, f.in_stock, f.sort, page, page_size, len(terms), words)
+    statement = _SEARCH_STATEMENTS.get(shape)
+    if statement is None:
+        if len(_SEARCH_STATEMENTS) >= 500:
+            _SEARCH_STATEMENTS.clear()
+        statement = _SEARCH_STATEMENTS[shape] = _search_statement(f, today, page=page, page_size=page_size)
+    params = {**_search_values(terms), **_relevance_values(f.q, terms)} if terms else {}
+    rows = db.session.execute(statement, params).all()
+    stars, groups, provinces, producers = (Counter(text.split(",")) if text else Counter() for text in rows[0][1:])
+    producer_counts = Counter({int(k): n for k, n in producers.items()})
+    counts = (
+        {int(k): n for k, n in stars.items()},
+        dict(groups),
+        {int(k): n for k, n in provinces.items()},
+        _top_producers(producer_counts),
+    )
+    return counts, [row.id for row in rows if row.id is not None]
+
+
+def _search_statement(f: Filters, today: date, *, page: int, page_size: int):
+    """The statement _search_facets_and_page runs, for any query of the shape of `f`'s."""
     facet_filters = _facet_filters(f, today)
     columns = {"stars": stars_now(today), "group": Product.group_code}
     columns |= {"province": Product.province_code, "producer": Product.producer_id}
@@ -597,20 +665,11 @@ def _search_facets_and_page(f: Filters, today: date, *, page: int, page_size: in
     aggregates = aggregates.subquery("facets")
     # One row per product of the page (or one with no id when the page is empty), each with the
     # facet texts; ordered again outside, as a subquery's order is not kept.
-    rows = db.session.execute(
+    return (
         select(ids.c.id, *(aggregates.c[label] for _, label in _FACETS))
         .select_from(aggregates.outerjoin(ids, true()))
         .order_by(*_directed([(ids.c[f"key{n}"], descending) for n, (_, descending) in enumerate(keys)]))
-    ).all()
-    stars, groups, provinces, producers = (Counter(text.split(",")) if text else Counter() for text in rows[0][1:])
-    producer_counts = Counter({int(k): n for k, n in producers.items()})
-    counts = (
-        {int(k): n for k, n in stars.items()},
-        dict(groups),
-        {int(k): n for k, n in provinces.items()},
-        _top_producers(producer_counts),
     )
-    return counts, [row.id for row in rows if row.id is not None]
 
 
 def _top_producers(counts: Counter) -> list[tuple[str, str, int]]:

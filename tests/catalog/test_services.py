@@ -276,6 +276,22 @@ def test_a_search_page_is_the_page_the_plain_query_orders(catalog, filters, sort
 
 
 @pytest.mark.both_databases
+def test_searches_of_one_shape_share_a_statement_not_their_words(catalog):
+    # The search statement is built once per shape (filters, page, number of words) and bound
+    # to each query's words: every query must still find its own products, in its own order.
+    for n in range(10):
+        make_product(f"Xôi thêm {n}", stars=(3, 4, None)[n % 3])
+    services._SEARCH_STATEMENTS.clear()
+    for q in ("xoi them", "che sen", "xôi thêm", "ha noi", "xoi_ %"):
+        filters = Filters(q=q)
+        expected = db.session.scalars(
+            select(Product.id).where(*services._conditions(filters, TODAY)).order_by(*services._order(filters, TODAY))
+        ).all()
+        assert [p.id for p in list_products(filters, today=TODAY).products] == expected[:24], q
+    assert len(services._SEARCH_STATEMENTS) == 2  # the two-word queries, and "xoi_ %"
+
+
+@pytest.mark.both_databases
 def test_a_search_page_past_the_end_shows_the_last_page(catalog):
     for n in range(30):
         make_product(f"Xôi thêm {n}")
