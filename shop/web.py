@@ -5,11 +5,13 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, request
+from flask import abort, flash, redirect, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from shop.errors import ShopError
-from shop.extensions import login_manager
+from shop.errors import NotFound, ShopError
+from shop.extensions import db, login_manager
+from shop.mail.services import deliver_queued
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -64,10 +66,31 @@ def put_error_on_form(form, exc: ShopError) -> None:
         form.form_errors.append(str(exc.message))
 
 
+def form_action(form, *, back: str, work, missing_is_404: bool = True):
+    """A button that changes something (add to cart, cancel an order, a staff move): check the
+    form's CSRF token, do `work`, commit once and send the mail it queued, say what happened and
+    go back to `back`. A refused action says why and changes nothing. `work` returns the message
+    to show (or a (message, category) pair, or None). A NotFound from it stays a 404 page unless
+    `missing_is_404` is False, when it is shown like any other refusal."""
+    if not form.validate_on_submit():
+        flash(_("Your form expired. Please try again."), "error")
+        return redirect(back)
+    try:
+        said = work()
+    except ShopError as exc:
+        db.session.rollback()
+        if missing_is_404 and isinstance(exc, NotFound):
+            raise
+        flash(str(exc.message), "error")
+        return redirect(back)
+    commit_and_send()
+    if said:
+        message, category = said if isinstance(said, tuple) else (said, "success")
+        flash(str(message), category)
+    return redirect(back)
+
+
 def commit_and_send() -> None:
     """The end of a view that changed something: commit once, then send the mail it queued."""
-    from shop.extensions import db
-    from shop.mail.services import deliver_queued
-
     db.session.commit()
     deliver_queued()

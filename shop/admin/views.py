@@ -1,17 +1,16 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from shop.admin import services
 from shop.errors import ShopError
-from shop.extensions import db
 from shop.orders import services as order_services
 from shop.orders.forms import OrderActionForm
 from shop.payments import services as payments
-from shop.web import commit_and_send, role_required
+from shop.web import form_action, role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -55,10 +54,8 @@ def order(number: str):
 def order_action(number: str, action: str):
     order = order_services.order_by_number(number)
     form = OrderActionForm()
-    if not form.validate_on_submit():
-        flash(_("Your form expired. Please try again."), "error")
-        return redirect(url_for("admin.order", number=number))
-    try:
+
+    def work():
         if action == "transfer-received":
             payments.record_transfer(order, actor=current_user.id)
         elif action == "refund-sent":
@@ -71,12 +68,6 @@ def order_action(number: str, action: str):
             order_services.advance(order, form.to.data or "", actor=current_user.id)
         else:
             abort(404)
-    except ShopError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("admin.order", number=number))
-    commit_and_send()
-    flash(
-        _("Order %(number)s: %(status)s.", number=number, status=order_services.status_label(order.status)), "success"
-    )
-    return redirect(url_for("admin.order", number=number))
+        return _("Order %(number)s: %(status)s.", number=number, status=order_services.status_label(order.status))
+
+    return form_action(form, back=url_for("admin.order", number=number), work=work)

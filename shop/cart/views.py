@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -8,10 +8,9 @@ from flask_login import current_user
 from shop.cart import services
 from shop.cart.forms import AddToCartForm, LineForm, RemoveLineForm
 from shop.checkout import services as checkout
-from shop.errors import ShopError
 from shop.extensions import db
 from shop.models_base import utcnow
-from shop.web import commit_and_send, safe_next
+from shop.web import form_action, safe_next
 
 bp = Blueprint("cart", __name__)
 
@@ -58,50 +57,33 @@ def show():
 @bp.route("/cart/add", methods=["POST"])
 def add():
     form = AddToCartForm()
-    back = safe_next(form.next.data, url_for("cart.show"))
-    if not form.validate_on_submit():
-        flash(_("Your form expired. Please try again."), "error")
-        return redirect(back)
-    try:
+
+    def work():
         quantity = services.parse_quantity(form.quantity.data)
         cart = current_cart(create=True)
         _line, notice = services.add_to_cart(cart, form.variant_id.data, quantity, product_id=form.product_id.data)
-    except ShopError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(back)
-    commit_and_send()
-    flash(str(notice) if notice else _("Added to your cart."), "warning" if notice else "success")
-    return redirect(back)
+        return (notice, "warning") if notice else _("Added to your cart.")
+
+    # A product no longer for sale is said on the page the shopper came from, not as a 404.
+    return form_action(form, back=safe_next(form.next.data, url_for("cart.show")), work=work, missing_is_404=False)
 
 
 @bp.route("/cart/lines/<int:line_id>", methods=["POST"])
 def update_line(line_id: int):
     form = LineForm()
-    if not form.validate_on_submit():
-        flash(_("Your form expired. Please try again."), "error")
-        return redirect(url_for("cart.show"))
-    try:
+
+    def work():
         quantity = services.parse_quantity(form.quantity.data, allow_zero=True)
         notice = services.set_line_quantity(current_cart(), line_id, quantity)
-    except ShopError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        flash(str(exc.message), "error")
-        return redirect(url_for("cart.show"))
-    commit_and_send()
-    flash(str(notice) if notice else _("Your cart is updated."), "warning" if notice else "success")
-    return redirect(url_for("cart.show"))
+        return (notice, "warning") if notice else _("Your cart is updated.")
+
+    return form_action(form, back=url_for("cart.show"), work=work)
 
 
 @bp.route("/cart/lines/<int:line_id>/remove", methods=["POST"])
 def remove_line(line_id: int):
-    form = RemoveLineForm()
-    if not form.validate_on_submit():
-        flash(_("Your form expired. Please try again."), "error")
-        return redirect(url_for("cart.show"))
-    services.remove_line(current_cart(), line_id)
-    commit_and_send()
-    flash(_("The item was removed from your cart."), "success")
-    return redirect(url_for("cart.show"))
+    def work():
+        services.remove_line(current_cart(), line_id)
+        return _("The item was removed from your cart.")
+
+    return form_action(RemoveLineForm(), back=url_for("cart.show"), work=work)

@@ -10,7 +10,7 @@ from shop.extensions import db
 from shop.orders import services
 from shop.orders.forms import OrderActionForm
 from shop.payments import services as payments
-from shop.web import commit_and_send
+from shop.web import form_action
 
 bp = Blueprint("orders", __name__)
 
@@ -89,19 +89,13 @@ def show(number: str):
 @bp.route("/orders/<number>/cancel", methods=["POST"])
 def cancel(number: str):
     order = own_order(number)
-    form = OrderActionForm()
-    if not form.validate_on_submit():
-        flash(_("Your form expired. Please try again."), "error")
-        return redirect(url_for("orders.show", number=number))
-    try:
-        payments.cancel_order(order, actor=current_user.id if current_user.is_authenticated else None, reason="shopper")
-    except ShopError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("orders.show", number=number))
-    commit_and_send()
-    flash(_("Your order %(number)s is cancelled.", number=number), "success")
-    return redirect(url_for("orders.show", number=number))
+
+    def work():
+        actor = current_user.id if current_user.is_authenticated else None
+        payments.cancel_order(order, actor=actor, reason="shopper")
+        return _("Your order %(number)s is cancelled.", number=number)
+
+    return form_action(OrderActionForm(), back=url_for("orders.show", number=number), work=work)
 
 
 @bp.route("/orders/<number>/pay", methods=["POST"])
