@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -189,6 +189,21 @@ class Details:
         return dict(self.__dict__)
 
     @classmethod
+    def from_form(cls, form) -> Details:
+        """From a form with a field of each name (the checkout form)."""
+        return cls(**{f.name: getattr(form, f.name).data for f in fields(cls)})
+
+    def address(self) -> dict:
+        """Who and where to deliver to, as orders and saved addresses keep it."""
+        return {
+            "contact_name": self.contact_name,
+            "phone": self.phone,
+            "province_code": self.province_code,
+            "ward_code": self.ward_code,
+            "street": self.street or None,
+        }
+
+    @classmethod
     def from_session(cls, data: dict | None) -> Details | None:
         if not data:
             return None
@@ -327,12 +342,8 @@ def place_order(
         payment_method=method,
         delivery_method=details.delivery_method,
         locale=locale,
-        contact_name=details.contact_name,
-        phone=details.phone,
         email=details.email,
-        province_code=details.province_code,
-        ward_code=details.ward_code,
-        street=details.street or None,
+        **details.address(),
         delivery_note=(details.delivery_note or "").strip() or None,
         pickup_producer_id=q.pickup_at.id if q.pickup_at else None,
         subtotal_vnd=q.subtotal_vnd,
@@ -397,14 +408,7 @@ def save_address(user_id: int, details: Details) -> SavedAddress:
             details.phone,
         ):
             return address
-    address = SavedAddress(
-        user_id=user_id,
-        contact_name=details.contact_name,
-        phone=details.phone,
-        province_code=details.province_code,
-        ward_code=details.ward_code,
-        street=details.street,
-    )
+    address = SavedAddress(user_id=user_id, **details.address())
     db.session.add(address)
     extra = saved_addresses(user_id)[MAX_SAVED_ADDRESSES - 1 :]
     for old in extra:

@@ -85,18 +85,7 @@ def details():
     # "Show communes" and "Use this address" re-render the form (the page works without JavaScript).
     refreshing = bool(request.form.get("refresh_wards") or request.form.get("use_address"))
     if request.method == "POST" and not refreshing and form.validate_on_submit():
-        details = services.Details(
-            contact_name=form.contact_name.data,
-            phone=form.phone.data,
-            email=form.email.data,
-            delivery_method=form.delivery_method.data,
-            payment_method=form.payment_method.data,
-            province_code=form.province_code.data,
-            ward_code=form.ward_code.data,
-            street=form.street.data,
-            delivery_note=form.delivery_note.data,
-            save_address=bool(form.save_address.data),
-        )
+        details = services.Details.from_form(form)
         try:
             services.check_details(details)
             services.quote(cart, details, now=utcnow(), locale=_locale())
