@@ -209,3 +209,16 @@ class Certificate(TimestampMixin, db.Model):
 
     def is_current(self, today: date) -> bool:
         return self.verification_status == "verified" and self.decision_date <= today <= self.valid_until
+
+
+class CatalogState(db.Model):
+    """One row whose version changes, to a new random number, whenever a product or a
+    producer's status changes (triggers, migration 0008; random so that a rolled-back change
+    never brings back a version already seen). Processes that keep catalog values in memory
+    read it to know when to reload them (see shop/catalog/columns.py)."""
+
+    __tablename__ = "catalog_state"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False)

@@ -1,4 +1,5 @@
 import dataclasses
+import math
 from datetime import date, timedelta
 
 import pytest
@@ -250,11 +251,11 @@ def test_search_combines_with_facets(catalog):
     ],
 )
 def test_search_facets_count_as_the_listing_facets_do(catalog, filters):
-    # A search counts its facets in one pass over the matches; a listing, one GROUP BY per
-    # facet. Both must give every facet the filters of all the others, not its own.
+    # A search counts its facets from the catalog's columns in memory; a listing, one GROUP BY
+    # per facet in SQL. Both must give every facet the filters of all the others, not its own.
     for n in range(35):  # more producers than the facet shows, with ties at the cut
         make_product(f"Xôi thêm {n}", stars=(3, 4, None)[n % 3], price=30_000 + n * 1_000, group="thuc-pham")
-    counts, _ = services._search_facets_and_page(filters, TODAY, page=1, page_size=24)
+    counts, _ = services._search(filters, TODAY)
     assert counts == services._listing_facet_counts(filters, TODAY)
 
 
@@ -262,8 +263,8 @@ def test_search_facets_count_as_the_listing_facets_do(catalog, filters):
 @pytest.mark.parametrize("sort", services.SORTS)
 @pytest.mark.parametrize("filters", [Filters(q="xoi"), Filters(q="xôi thêm", stars=(3, 4)), Filters(q="ha noi")])
 def test_a_search_page_is_the_page_the_plain_query_orders(catalog, filters, sort):
-    # The search takes its page from the matches it read for the facets; it must be the page
-    # that ordering every matching product gives, on every page.
+    # The search orders its matches in memory, from the search index's sets of exact matches
+    # and the catalog's columns; it must be the order SQL gives every matching product.
     for n in range(30):
         make_product(f"Xôi thêm {n}", stars=(3, 4, None)[n % 3], price=30_000 + n % 7 * 1_000, group="thuc-pham")
     filters = dataclasses.replace(filters, sort=sort)
@@ -271,24 +272,27 @@ def test_a_search_page_is_the_page_the_plain_query_orders(catalog, filters, sort
         select(Product.id).where(*services._conditions(filters, TODAY)).order_by(*services._order(filters, TODAY))
     ).all()
     assert len(matching) > 7
-    pages = [services._search_facets_and_page(filters, TODAY, page=n, page_size=7)[1] for n in range(1, 7)]
-    assert [i for ids in pages for i in ids] == matching[: 6 * 7]
+    assert services._search(filters, TODAY)[1] == matching
+    last = math.ceil(len(matching) / 7)
+    pages = [list_products(dataclasses.replace(filters, page=n), today=TODAY, page_size=7) for n in (1, 2, last + 3)]
+    expected = [matching[:7], matching[7:14], matching[(last - 1) * 7 :]]  # past the end: the last page
+    assert [[p.id for p in listing.products] for listing in pages] == expected
 
 
 @pytest.mark.both_databases
 def test_searches_of_one_shape_share_a_statement_not_their_words(catalog):
-    # The search statement is built once per shape (filters, page, number of words) and bound
-    # to each query's words: every query must still find its own products, in its own order.
+    # The match statement is built once per shape (number of terms and words) and bound to each
+    # query's words: every query must still find its own products, in its own order.
     for n in range(10):
         make_product(f"Xôi thêm {n}", stars=(3, 4, None)[n % 3])
-    services._SEARCH_STATEMENTS.clear()
+    services._MATCH_STATEMENTS.clear()
     for q in ("xoi them", "che sen", "xôi thêm", "ha noi", "xoi_ %"):
         filters = Filters(q=q)
         expected = db.session.scalars(
             select(Product.id).where(*services._conditions(filters, TODAY)).order_by(*services._order(filters, TODAY))
         ).all()
         assert [p.id for p in list_products(filters, today=TODAY).products] == expected[:24], q
-    assert len(services._SEARCH_STATEMENTS) == 2  # the two-word queries, and "xoi_ %"
+    assert len(services._MATCH_STATEMENTS) == 2  # the two-word queries, and "xoi_ %"
 
 
 @pytest.mark.both_databases
