@@ -1,11 +1,11 @@
-"""The listed catalog's filter and sort values as numpy arrays, for searches.
+"""The listed catalog's filter and sort values as numpy arrays, for listings and searches.
 
 A search with thousands of matches spent most of its time reading each match's product row for
 its facet values and sort keys: about 2 µs a match on SQLite, and "tra" matches 21,000 of
-100,000 products. These values are few and small, so each process keeps them for every listed
-product in memory (about 3 MB per 100,000 products); a search then reads only the ids of its
-matches from the search index, and counting facets and ordering a page are a few operations on
-arrays (see services._search_facets_and_page).
+100,000 products; a listing counted each facet with a GROUP BY over the whole catalog. These
+values are few and small, so each process keeps them for every listed product in memory (about
+3.5 MB per 100,000 products); a search reads only the ids of its matches from the search index,
+and counting facets and ordering a page are a few operations on arrays (see services._select).
 
 The arrays are only a copy: services.catalog_columns reloads them whenever catalog_state's
 version has changed since (triggers change it with every product and producer status change,
@@ -25,7 +25,8 @@ class CatalogColumns:
 
     `stars` is the current star level (0 without a valid certificate), `group` an index into
     GROUPS, `price` the lowest price (`missing_price` where there is none, placed where the
-    database sorts NULL), `published` each product's rank by (published_at, id)."""
+    database sorts NULL), `featured` 1 or 0, `published` each product's rank by (published_at,
+    id)."""
 
     version: int
     today: object
@@ -35,6 +36,7 @@ class CatalogColumns:
     province: np.ndarray
     producer: np.ndarray
     price: np.ndarray
+    featured: np.ndarray
     published: np.ndarray
     missing_price: int
     _position: np.ndarray = field(repr=False, default=None)
@@ -102,7 +104,8 @@ def member(ids: np.ndarray, subset: np.ndarray) -> np.ndarray:
 
 
 def order(columns: CatalogColumns, rows: np.ndarray, sort: str, score: np.ndarray | None) -> np.ndarray:
-    """Indexes that put `rows` in the listing's order for `sort` (as services._order_keys)."""
+    """Indexes that put `rows` in the listing's order for `sort` (as services._order_keys):
+    by relevance for a search (`score`), featured then newest for a listing without one."""
     ids = columns.ids[rows]
     stars = columns.stars[rows].astype(np.int64)
     published = columns.published[rows]
@@ -115,4 +118,6 @@ def order(columns: CatalogColumns, rows: np.ndarray, sort: str, score: np.ndarra
         return np.lexsort((ids, -columns.price[rows]))
     if sort == "stars":
         return np.lexsort((-published, -stars))
-    return np.lexsort((ids, -stars, -score))  # relevance
+    if score is None:
+        return np.lexsort((-published, -columns.featured[rows]))
+    return np.lexsort((ids, -stars, -score))

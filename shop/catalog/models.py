@@ -41,8 +41,9 @@ class Product(geo.PlaceNames, TimestampMixin, db.Model):
             "(season_start_month BETWEEN 1 AND 12 AND season_end_month BETWEEN 1 AND 12)",
             name="season_months",
         ),
-        # One index for listings: it covers the filters, the facet counts and the default order,
-        # so SQLite never reads product rows to count. (Narrower indexes on these columns lure
+        # One index for listings: it covers what the catalog's columns are read from (see
+        # columns.py), the producer and origin pages' filters and the home page's shelves, so
+        # SQLite never reads product rows for them. (Narrower indexes on these columns lure
         # SQLite's planner into reading every row; keep them out.)
         Index(
             "ix_products_listing",

@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    Integer,
     Select,
     String,
     and_,
@@ -524,24 +525,21 @@ def _directed(keys: list[tuple]) -> list:
 
 
 def list_products(f: Filters, *, today: date, with_facets: bool = True, page_size: int = PAGE_SIZE) -> Listing:
-    """One page of published products for the filters, with facet counts.
+    """One page of published products for the filters, with facet counts (or without, for the
+    producer and origin pages). A page past the end shows the last page.
 
-    A bounded number of statements whatever the page and catalog size. A listing: the facet
-    counts (one GROUP BY per facet, then the top producers' names; the group facet also gives
-    the total; without facets, one count), the page's ids, then those products with their
-    producer and availability, and their images. A search: see _search. A page past the end
-    shows the last page."""
-    ordered = None
-    if f.q and with_facets:
-        counts, ordered = _search(f, today)
+    A bounded number of statements whatever the page and catalog size. With facets: see
+    _select; then the page's products with their producer, availability and images. Without:
+    a count, the page's ids, then those products."""
+    if with_facets:
+        counts, ordered = _select(f, today)
         facets = _facet_values(f, *counts)
         total = len(ordered)
     else:
-        facets = _facets(f, today) if with_facets else {}
-        total = _total_from_facets(f, facets) if facets else _count(f, today)
+        facets, total = {}, _count(f, today)
     pages = max(1, math.ceil(total / page_size))
     page = min(f.page, pages)
-    if ordered is not None:
+    if with_facets:
         ids = ordered[(page - 1) * page_size : page * page_size]
     elif total:
         ids = db.session.scalars(
@@ -583,11 +581,6 @@ def _count(f: Filters, today: date) -> int:
     return db.session.scalar(select(func.count()).select_from(Product).where(*_conditions(f, today)))
 
 
-def _total_from_facets(f: Filters, facets: dict) -> int:
-    # Every product is in exactly one group, and the group facet applies every other filter.
-    return sum(v.count for v in facets["group"] if not f.group or v.value == f.group)
-
-
 def current_stars(product: Product, today: date) -> int | None:
     if product.star_level and product.star_valid_until and product.star_valid_until >= today:
         return product.star_level
@@ -595,10 +588,6 @@ def current_stars(product: Product, today: date) -> int | None:
 
 
 PRODUCER_FACET_SIZE = 30
-
-
-def _facets(f: Filters, today: date) -> dict[str, list[FacetValue]]:
-    return _facet_values(f, *_listing_facet_counts(f, today))
 
 
 def _facet_values(f: Filters, star_counts, group_counts, province_counts, producer_rows) -> dict[str, list[FacetValue]]:
@@ -614,27 +603,6 @@ def _facet_values(f: Filters, star_counts, group_counts, province_counts, produc
         ),
         "producer": [FacetValue(slug, name, n, slug == f.producer) for slug, name, n in producer_rows],
     }
-
-
-def _listing_facet_counts(f: Filters, today: date):
-    """One GROUP BY per facet, each with every filter but its own. Without a query, the listing
-    index answers these without reading product rows."""
-
-    def counts(column, skip, *extra):
-        return select(column, func.count()).where(*_conditions(f, today, skip=skip), *extra).group_by(column)
-
-    # Plain columns in GROUP BY, so that the listing index answers without reading rows.
-    star_counts = dict(db.session.execute(counts(Product.star_level, "stars", Product.star_valid_until >= today)).all())
-    group_counts = dict(db.session.execute(counts(Product.group_code, "group")).all())
-    province_counts = dict(db.session.execute(counts(Product.province_code, "province")).all())
-    per_producer = counts(Product.producer_id, "producer").subquery()
-    producer_rows = db.session.execute(
-        select(Producer.slug, Producer.name, per_producer.c.count)
-        .join(per_producer, per_producer.c.producer_id == Producer.id)
-        .order_by(per_producer.c.count.desc(), Producer.name)
-        .limit(PRODUCER_FACET_SIZE)
-    ).all()
-    return star_counts, group_counts, province_counts, producer_rows
 
 
 # --- Search: matches from the index, facets and order from the catalog's columns in memory ---
@@ -671,6 +639,7 @@ def _load_columns(version: int, today: date) -> columns.CatalogColumns:
         Product.province_code,
         Product.producer_id,
         func.coalesce(Product.price_from_vnd, missing_price),
+        cast(Product.featured, Integer),
     ]
     texts = [func.aggregate_strings(cast(value, String), " ") for value in values]
     by_publication = (Product.published_at, Product.id)
@@ -681,7 +650,7 @@ def _load_columns(version: int, today: date) -> columns.CatalogColumns:
         ordered = select(Product.id).where(_published()).order_by(*by_publication).subquery()
         published = select(func.aggregate_strings(cast(ordered.c.id, String), " "))
     row = db.session.execute(select(*texts, published.scalar_subquery()).where(_published())).one()
-    ids, stars, group, province, producer, price, in_publication_order = (_ints(t) for t in row)
+    ids, stars, group, province, producer, price, featured, in_publication_order = (_ints(t) for t in row)
     order = np.argsort(ids)
     held = columns.CatalogColumns(
         version=version,
@@ -692,6 +661,7 @@ def _load_columns(version: int, today: date) -> columns.CatalogColumns:
         province=province[order].astype(np.int32),
         producer=producer[order].astype(np.int32),
         price=price[order],
+        featured=featured[order].astype(np.int8),
         published=np.zeros(len(ids), dtype=np.int32),
         missing_price=missing_price,
     )
@@ -742,31 +712,38 @@ def _relevance_scores(ids: np.ndarray, phrase: np.ndarray, words: list[np.ndarra
     return np.where(columns.member(ids, phrase), 100 + 10 * len(words), word_score)
 
 
-def _search(f: Filters, today: date) -> tuple[tuple, list[int]]:
-    """A search's facet counts (as _listing_facet_counts gives them) and the ids of all its
-    results in order.
+def _select(f: Filters, today: date) -> tuple[tuple, list[int]]:
+    """The facet counts of a listing or a search (stars, groups, provinces: {value: count};
+    producers: the top ones' (slug, name, count)) and the ids of all its products in order.
 
-    The search index gives the ids of the matches and of the products with the exact phrase and
-    with each exact word, for the relevance (one statement); which matches are listed, their
-    facet values and their sort keys come from the catalog's columns in memory. Each facet
-    counts the matches that all the other filters keep."""
-    terms = query_terms(f.q)
-    if not terms:  # a query of punctuation alone matches nothing, rather than everything
-        return ({}, {}, {}, []), []
+    Which products are listed, their facet values and their sort keys come from the catalog's
+    columns in memory (see columns.py); each facet counts the products that all the other
+    filters keep. A search first reads from the search index the ids of its matches and of
+    the products with the exact phrase and with each exact word, for the relevance (one
+    statement). Filters the columns do not hold (stock, a ward) are sets of ids from SQL."""
     held = catalog_columns(today)
-    params = {**_search_values(terms), **_relevance_values(f.q, terms)}
-    matches, *exact = (_ints(t) for t in db.session.execute(_match_statement(f.q, terms), params).one())
-    ids = np.sort(matches)
-    score = _relevance_scores(ids, exact[0], exact[1:]) if exact else np.zeros(len(ids), dtype=np.int64)
-    rows, listed = held.positions(ids)
-    ids, score = ids[listed], score[listed]
+    terms = query_terms(f.q)
+    if f.q and not terms:  # a query of punctuation alone matches nothing, rather than everything
+        return ({}, {}, {}, []), []
+    params = {**_search_values(terms), **_relevance_values(f.q, terms)} if terms else {}
+    if terms:
+        matches, *exact = (_ints(t) for t in db.session.execute(_match_statement(f.q, terms), params).one())
+        ids = np.sort(matches)
+        score = _relevance_scores(ids, exact[0], exact[1:]) if exact else np.zeros(len(ids), dtype=np.int64)
+        rows, listed = held.positions(ids)
+        ids, score = ids[listed], score[listed]
+    else:
+        rows, ids, score = np.arange(len(held)), held.ids, None
+
+    def having(product_id, *conditions) -> np.ndarray:
+        """Which of `ids` have a row meeting `conditions` (among the search's matches)."""
+        search = [_search_condition(terms, product_id=product_id)] if terms else []
+        found = select(func.aggregate_strings(cast(product_id, String), " ")).where(*conditions, *search)
+        return columns.member(ids, _ints(db.session.scalar(found, params)))
 
     mask = np.ones(len(rows), dtype=bool)
-    if f.ward:  # only origin pages choose a ward, and they do not search: not worth a column
-        in_ward = select(func.aggregate_strings(cast(Product.id, String), " ")).where(
-            Product.ward_code == f.ward, _search_condition(terms)
-        )
-        mask &= columns.member(ids, _ints(db.session.scalar(in_ward, params)))
+    if f.ward:  # only origin pages choose a ward, without facets: not worth a column
+        mask &= having(Product.id, Product.ward_code == f.ward)
     if f.min_price is not None or f.max_price is not None:
         price = held.price[rows]
         mask &= price != held.missing_price
@@ -775,10 +752,7 @@ def _search(f: Filters, today: date) -> tuple[tuple, list[int]]:
         if f.max_price is not None:
             mask &= price <= f.max_price
     if f.in_stock:
-        stocked = select(func.aggregate_strings(cast(Variant.product_id, String), " ")).where(
-            Variant.on_hand > Variant.reserved, _search_condition(terms, product_id=Variant.product_id)
-        )
-        mask &= columns.member(ids, _ints(db.session.scalar(stocked, params)))
+        mask &= having(Variant.product_id, Variant.on_hand > Variant.reserved)
     facet_masks = {}
     if f.stars:
         facet_masks["stars"] = np.isin(held.stars[rows], f.stars)
@@ -801,7 +775,7 @@ def _search(f: Filters, today: date) -> tuple[tuple, list[int]]:
         _top_producers(Counter(columns.counts(selection.facet_values("producer")))),
     )
     kept = selection.kept()
-    order = columns.order(held, rows[kept], f.sort, score[kept])
+    order = columns.order(held, rows[kept], f.sort, None if score is None else score[kept])
     return counts, ids[kept][order].tolist()
 
 

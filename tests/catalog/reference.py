@@ -1,0 +1,41 @@
+"""Plain SQL answers to what the catalog service computes in memory from the catalog's columns
+(shop/catalog/columns.py), for the tests to compare with: one GROUP BY per facet, and the
+listing's ORDER BY over every matching product."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from shop.catalog import services
+from shop.catalog.models import Product
+from shop.catalog.services import Filters
+from shop.extensions import db
+from shop.producers.models import Producer
+
+
+def facet_counts(f: Filters, today: date):
+    """As services._select gives them: each facet with every filter but its own."""
+
+    def counts(column, skip, *extra):
+        conditions = services._conditions(f, today, skip=skip)
+        return select(column, func.count()).where(*conditions, *extra).group_by(column)
+
+    star_counts = dict(db.session.execute(counts(Product.star_level, "stars", Product.star_valid_until >= today)).all())
+    group_counts = dict(db.session.execute(counts(Product.group_code, "group")).all())
+    province_counts = dict(db.session.execute(counts(Product.province_code, "province")).all())
+    per_producer = counts(Product.producer_id, "producer").subquery()
+    producer_rows = db.session.execute(
+        select(Producer.slug, Producer.name, per_producer.c.count)
+        .join(per_producer, per_producer.c.producer_id == Producer.id)
+        .order_by(per_producer.c.count.desc(), Producer.name)
+        .limit(services.PRODUCER_FACET_SIZE)
+    ).all()
+    return star_counts, group_counts, province_counts, [tuple(row) for row in producer_rows]
+
+
+def ordered_ids(f: Filters, today: date) -> list[int]:
+    """Every product the filters keep, in the listing's order."""
+    query = select(Product.id).where(*services._conditions(f, today)).order_by(*services._order(f, today))
+    return list(db.session.scalars(query))
