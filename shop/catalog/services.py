@@ -904,41 +904,24 @@ def check_origin(province_code: int, ward_code: int | None = None) -> None:
 
 
 def home_sections(*, today: date, shelf_size: int = 4) -> dict:
-    """Featured products, one shelf per star level, the six groups with counts, top origins.
+    """Featured products, one shelf per star level (the newest first), the six groups with
+    counts, top origins: all chosen from the catalog's columns, then the products of every
+    shelf load at once."""
+    held = catalog_columns(today)
+    newest_first = np.lexsort((-held.published,))
 
-    Each shelf picks its ids from the listing index; the products of every shelf then load at once."""
+    def shelf(keep: np.ndarray) -> list[int]:
+        return held.ids[newest_first[keep[newest_first]][:shelf_size]].tolist()
 
-    def shelf_ids(*conditions) -> list[int]:
-        return list(
-            db.session.scalars(
-                select(Product.id)
-                .where(_published(), *conditions)
-                .order_by(Product.published_at.desc(), Product.id.desc())
-                .limit(shelf_size)
-            )
-        )
-
-    picks = {"featured": shelf_ids(Product.featured)}
-    for level in (5, 4, 3):
-        picks[level] = shelf_ids(Product.star_level == level, Product.star_valid_until >= today)
+    picks = {"featured": shelf(held.featured == 1)} | {level: shelf(held.stars == level) for level in (5, 4, 3)}
     products, _ = load_products(sorted({i for ids in picks.values() for i in ids}))
     by_id = {p.id: p for p in products}
-    group_counts = dict(
-        db.session.execute(
-            select(Product.group_code, func.count()).where(_published()).group_by(Product.group_code)
-        ).all()
-    )
-    origins = db.session.execute(
-        select(Product.province_code, func.count())
-        .where(_published())
-        .group_by(Product.province_code)
-        .order_by(func.count().desc(), Product.province_code)
-        .limit(8)
-    ).all()
+    group_counts = columns.counts(held.group)
+    origins = sorted(columns.counts(held.province).items(), key=lambda item: (-item[1], item[0]))[:8]
     return {
         "featured": [by_id[i] for i in picks["featured"] if i in by_id],
         "shelves": {level: [by_id[i] for i in picks[level] if i in by_id] for level in (5, 4, 3)},
-        "groups": [(g, group_counts.get(g.code, 0)) for g in GROUPS],
+        "groups": [(g, group_counts.get(n, 0)) for n, g in enumerate(GROUPS)],
         "origins": [(code, geo.province_name(code), n) for code, n in origins],
     }
 

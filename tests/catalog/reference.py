@@ -39,3 +39,30 @@ def ordered_ids(f: Filters, today: date) -> list[int]:
     """Every product the filters keep, in the listing's order."""
     query = select(Product.id).where(*services._conditions(f, today)).order_by(*services._order(f, today))
     return list(db.session.scalars(query))
+
+
+def home_sections(today: date, shelf_size: int = 4) -> dict:
+    """As services.home_sections, by id: shelves of the newest listed products, groups, origins."""
+
+    def shelf(*conditions) -> list[int]:
+        query = select(Product.id).where(services._published(), *conditions)
+        return list(
+            db.session.scalars(query.order_by(Product.published_at.desc(), Product.id.desc()).limit(shelf_size))
+        )
+
+    groups = select(Product.group_code, func.count()).where(services._published()).group_by(Product.group_code)
+    origins = (
+        select(Product.province_code, func.count())
+        .where(services._published())
+        .group_by(Product.province_code)
+        .order_by(func.count().desc(), Product.province_code)
+        .limit(8)
+    )
+    return {
+        "featured": shelf(Product.featured),
+        "shelves": {
+            level: shelf(Product.star_level == level, Product.star_valid_until >= today) for level in (5, 4, 3)
+        },
+        "groups": dict(db.session.execute(groups).all()),
+        "origins": [tuple(row) for row in db.session.execute(origins)],
+    }

@@ -336,3 +336,23 @@ def test_renaming_a_product_updates_search(catalog):
     db.session.commit()
     assert names(list_products(Filters(q="banh giay"), today=TODAY)) == ["Bánh giầy"]
     assert "Bánh giầy" not in names(list_products(Filters(q="xoi la cam"), today=TODAY))
+
+
+@pytest.mark.both_databases
+def test_home_shelves_groups_and_origins_are_what_sql_says(catalog):
+    for n in range(12):
+        product = make_product(
+            f"Chè thêm {n}",
+            stars=(3, 4, 5, None)[n % 4],
+            group=("do-uong", "duoc-lieu")[n % 2],
+            province=(1, 14, 22)[n % 3],
+        )
+        product.featured = n % 5 == 0
+    catalog["draft"].featured = True  # not published: on no shelf
+    db.session.commit()
+    sections = services.home_sections(today=TODAY)
+    expected = reference.home_sections(TODAY)
+    assert [p.id for p in sections["featured"]] == expected["featured"]
+    assert {level: [p.id for p in shelf] for level, shelf in sections["shelves"].items()} == expected["shelves"]
+    assert {g.code: n for g, n in sections["groups"] if n} == expected["groups"]
+    assert [(code, n) for code, _, n in sections["origins"]] == expected["origins"]
