@@ -608,6 +608,10 @@ def _facet_values(f: Filters, star_counts, group_counts, province_counts, produc
 # --- Search: matches from the index, facets and order from the catalog's columns in memory ---
 
 
+# Groups are held in the columns by their position in GROUPS.
+_GROUP_INDEX = {g.code: n for n, g in enumerate(GROUPS)}
+
+
 def catalog_columns(today: date) -> columns.CatalogColumns:
     """This process's copy of the listed catalog's filter and sort values (see
     shop/catalog/columns.py), reloaded when the catalog or the day has changed since."""
@@ -631,7 +635,7 @@ def _load_columns(version: int, today: date) -> columns.CatalogColumns:
     a window function."""
     # Where the database puts NULL when it orders prices: first on SQLite, last on PostgreSQL.
     missing_price = -1 if db.engine.dialect.name == "sqlite" else 2**62
-    group_index = case({g.code: n for n, g in enumerate(GROUPS)}, value=Product.group_code)
+    group_index = case(_GROUP_INDEX, value=Product.group_code)
     values = [
         Product.id,
         func.coalesce(stars_now(today), 0),
@@ -674,12 +678,11 @@ def _load_columns(version: int, today: date) -> columns.CatalogColumns:
 _MATCH_STATEMENTS: dict[tuple, Select] = {}
 
 
-def _match_statement(q: str, terms: list[str]):
+def _match_statement(terms: list[str], values: dict[str, str]):
     """As texts of ids: every product matching the terms, the products with the exact phrase and
     those with each exact word (on PostgreSQL, only among the matches: it compares texts). On
     SQLite this reads the search index only, no product row. Built once per shape (the words
-    are bound parameters)."""
-    values = _relevance_values(q, terms)
+    are bound parameters; `values` are _relevance_values for the query)."""
     shape = (db.engine.dialect.name, len(terms), len(_word_names(values)))
     statement = _MATCH_STATEMENTS.get(shape)
     if statement is not None:
@@ -725,9 +728,11 @@ def _select(f: Filters, today: date) -> tuple[tuple, list[int]]:
     terms = query_terms(f.q)
     if f.q and not terms:  # a query of punctuation alone matches nothing, rather than everything
         return ({}, {}, {}, []), []
-    params = {**_search_values(terms), **_relevance_values(f.q, terms)} if terms else {}
+    params = {}
     if terms:
-        matches, *exact = (_ints(t) for t in db.session.execute(_match_statement(f.q, terms), params).one())
+        relevance = _relevance_values(f.q, terms)
+        params = {**_search_values(terms), **relevance}
+        matches, *exact = (_ints(t) for t in db.session.execute(_match_statement(terms, relevance), params).one())
         ids = np.sort(matches)
         score = _relevance_scores(ids, exact[0], exact[1:]) if exact else np.zeros(len(ids), dtype=np.int64)
         rows, listed = held.positions(ids)
@@ -757,7 +762,7 @@ def _select(f: Filters, today: date) -> tuple[tuple, list[int]]:
     if f.stars:
         facet_masks["stars"] = np.isin(held.stars[rows], f.stars)
     if f.group:
-        facet_masks["group"] = held.group[rows] == [g.code for g in GROUPS].index(f.group)
+        facet_masks["group"] = held.group[rows] == _GROUP_INDEX[f.group]
     if f.province:
         facet_masks["province"] = held.province[rows] == f.province
     if f.producer:
