@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import DateTime
 from sqlalchemy.orm import Mapped, mapped_column
 
+from shop import clock
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Column default: the shop's clock (tests set it)."""
+    return clock.now()
 
 
 class TimestampMixin:

@@ -1,5 +1,6 @@
-"""Fixtures: an app on a fresh database for each test (SQLite; PostgreSQL too for tests marked
-both_databases), a client that posts forms with real CSRF tokens, and a real SMTP sink."""
+"""Fixtures: the shop's clock set for every test, an app on a fresh database for each test (SQLite;
+PostgreSQL too for tests marked both_databases), a client that posts forms with real CSRF tokens,
+and a real SMTP sink."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import contextvars
 import itertools
 import re
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask import has_app_context
 from flask.testing import FlaskClient
 
@@ -18,6 +21,19 @@ from shop.extensions import db
 from tests.support import servers
 
 _counter = itertools.count()
+
+# Every test starts at this instant, whatever the machine's date: Monday 30 November 2026, 09:00
+# in Hà Nội (before the same-day cut-off, inside the 8% VAT period, weeks before Tết). Tests that
+# are about time move it with the `clock` fixture (clock.move_to(...), clock.shift(...)).
+NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """The test's clock: starts at NOW and runs on (servers and timeouts need time to pass).
+    Servers started in another process get it through SHOP_TEST_CLOCK (see shop/clock.py)."""
+    with time_machine.travel(NOW, tick=True) as traveller:
+        yield traveller
 
 
 def pytest_generate_tests(metafunc):
@@ -87,6 +103,7 @@ def app_config(database_url, tmp_path) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         "PAGE_CACHE_SECONDS": 0,  # tests/test_page_cache.py turns it on
         "SERVER_NAME": "shop.test",
+        "SHOP_BASE_URL": "http://shop.test",
     }
 
 

@@ -63,6 +63,20 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
 
+class LoginSession(TimestampMixin, db.Model):
+    """One logged-in session of a user (a browser, with or without "remember me"). The session
+    cookie and the remember cookie name it by a random token whose hash is kept here, so logging
+    out, or changing the password, ends it on the server: a copied cookie no longer works."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class ProducerMember(TimestampMixin, db.Model):
     """A user who acts for a producer (OCOP chủ thể)."""
 

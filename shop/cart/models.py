@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.catalog.models import Variant
@@ -21,6 +21,9 @@ class Cart(TimestampMixin, db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     session_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    # What the checkout form collected (contact, address, delivery, payment), kept here on the
+    # server rather than in the visitor's cookie.
+    checkout_details: Mapped[dict | None] = mapped_column(JSON)
 
     lines: Mapped[list[CartLine]] = relationship(
         back_populates="cart", order_by="CartLine.id", cascade="all, delete-orphan"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, Integer, String, Text
+from sqlalchemy import CheckConstraint, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shop.extensions import db
@@ -14,7 +14,11 @@ class OutboundMail(TimestampMixin, db.Model):
     sends nothing and a committed one is never lost, even when the SMTP server is down."""
 
     __tablename__ = "outbound_mail"
-    __table_args__ = (CheckConstraint("status IN ('pending', 'sent')", name="status_known"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sent')", name="status_known"),
+        # The per-recipient hourly limit counts a recipient's recent messages.
+        Index("ix_outbound_mail_to_created", "to_addr", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     to_addr: Mapped[str] = mapped_column(String(254), nullable=False)

@@ -35,6 +35,10 @@ class Order(geo.PlaceNames, TimestampMixin, db.Model):
         ),
         # Expiry looks for unpaid orders past their time; this keeps it cheap on every stock read.
         Index("ix_orders_status_expires", "status", "expires_at"),
+        # Checkout's limits count recent and open orders per phone number and per email.
+        Index("ix_orders_phone_created", "phone", "created_at"),
+        Index("ix_orders_email_created", "email", "created_at"),
+        CheckConstraint("refund_status IS NULL OR refund_status IN ('due', 'sent')", name="refund_status_known"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -72,6 +76,10 @@ class Order(geo.PlaceNames, TimestampMixin, db.Model):
     stripe_payment_intent: Mapped[str | None] = mapped_column(String(255))
     stripe_refund_id: Mapped[str | None] = mapped_column(String(255))
     payment_attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    # "due": money must go back to the shopper (a refund that failed, to be retried); "sent": it went.
+    refund_status: Mapped[str | None] = mapped_column(String(10))
+    # Why staff must look at the payment (e.g. Stripe reported another amount); None when all is well.
+    review_reason: Mapped[str | None] = mapped_column(String(200))
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"

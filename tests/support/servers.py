@@ -222,9 +222,17 @@ class ShopServer:
             self.proc.kill()
 
 
+def test_clock_env() -> dict[str, str]:
+    """The test's clock for a server in another process (read by shop/clock.py)."""
+    from shop import clock
+
+    return {"SHOP_TEST_CLOCK": clock.now().isoformat()}
+
+
 def _flask(args: list[str], database_url: str, instance: Path) -> None:
     env = {
         **os.environ,
+        **test_clock_env(),
         "DATABASE_URL": database_url,
         "SHOP_ENV": "testing",
         "FLASK_APP": "wsgi",
@@ -248,7 +256,7 @@ def start_shop(env: dict[str, str], *, workers: int = 1, instance: Path) -> Shop
     (DATABASE_URL, SECRET_KEY, MAIL_*, REDIS_URL …)."""
     port = free_port()
     log = instance / f"gunicorn-{port}.log"
-    full_env = {**os.environ, "SHOP_ENV": "testing", "SHOP_INSTANCE_PATH": str(instance), **env}
+    full_env = {**os.environ, **test_clock_env(), "SHOP_ENV": "testing", "SHOP_INSTANCE_PATH": str(instance), **env}
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [
