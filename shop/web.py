@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, request
+from flask import abort, flash, make_response, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -48,6 +48,19 @@ def role_required(role: str):
         return wrapped
 
     return decorator
+
+
+def no_store(view):
+    """For pages with personal data (a cart, an address, an order): no browser or proxy keeps a
+    copy, so the back button on a shared computer or a cache in between shows nothing of them."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return wrapped
 
 
 def form_view(view):
