@@ -86,10 +86,10 @@ def send_pending_mail(max_attempts: int | None) -> None:
 @shop_cli.command("refresh-ratings")
 def refresh_ratings() -> None:
     """Let products whose best certificate lapsed fall back to another valid one (run daily)."""
+    from shop import clock
     from shop.catalog.services import refresh_ratings as refresh
-    from shop.catalog.services import today_vn
 
-    count = refresh(today_vn())
+    count = refresh(clock.today())
     db.session.commit()
     click.echo(f"Re-rated {count} products")
 

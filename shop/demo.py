@@ -22,7 +22,7 @@ from types import SimpleNamespace
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import selectinload
 
-from shop import geo
+from shop import clock, geo
 from shop.accounts.models import PartnerMember, ProducerMember, User
 from shop.accounts.services import hash_password
 from shop.catalog import services as catalog
@@ -212,7 +212,7 @@ def _product(
 
 def seed(today: date | None = None) -> dict[str, int]:
     """Add whatever demo rows are missing; return how many of each were added. Flushes only."""
-    today = today or catalog.today_vn()
+    today = today or clock.today()
     added = dict.fromkeys(("producers", "partners", "users", "products", "variants", "images", "certificates"), 0)
     producers = {}
     for data in PRODUCERS:
@@ -430,8 +430,8 @@ def add_synthetic_products(n: int, *, progress=None, today: date | None = None) 
     inserts in chunks, numbering on from the last synthetic product. Flushes only; returns n.
 
     `progress(k)` is called after every chunk with the number of products it added."""
-    today = today or catalog.today_vn()
-    now = datetime.now(UTC)
+    today = today or clock.today()
+    now = clock.now()
     start = _next_synthetic_number()
     producers = _synthetic_producers(start - 1 + n, now)
     products_table = Product.__table__

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from shop import create_app, geo
+from shop import clock, create_app, geo
 from shop.accounts.models import PartnerMember, ProducerMember, User
 from shop.accounts.services import authenticate
 from shop.catalog import services as catalog
@@ -142,7 +142,7 @@ def test_demo_catalog_spans_groups_provinces_and_producers(app, seeded):
         assert catalog.subgroup_belongs(p.group_code, p.subgroup_code), p.slug
     assert any(v.on_hand == 0 for p in published for v in p.variants)
     # A shopper finds products by the words they type, with or without diacritics.
-    listing = catalog.list_products(Filters(q="xoi phu thuong"), today=catalog.today_vn())
+    listing = catalog.list_products(Filters(q="xoi phu thuong"), today=clock.today())
     assert "xoi-phu-thuong" in [p.slug for p in listing.products]
 
 
@@ -190,7 +190,7 @@ def test_certificates_follow_the_rules_for_their_date(app, seeded):
 
 
 def test_expired_and_pending_certificates_show_no_stars(app, seeded):
-    today = catalog.today_vn()
+    today = clock.today()
     expired = product("tra-sen-tui-loc-quang-an")
     assert [c.decision_date.year for c in expired.certificates] == [2021]
     assert expired.certificates[0].verification_status == "verified"
@@ -208,7 +208,7 @@ def test_expired_and_pending_certificates_show_no_stars(app, seeded):
 
 
 def test_draft_and_archived_demo_products_never_show(app, seeded):
-    today = catalog.today_vn()
+    today = clock.today()
     hidden = {"xoi-la-cam-phu-thuong", "tra-sen-hop-thiec-quang-an-mau-cu"}
     assert {product(slug).status for slug in hidden} == {"draft", "archived"}
     listing = catalog.list_products(Filters(), today=today, page_size=200)
@@ -251,7 +251,7 @@ def test_seed_demo_products_adds_findable_synthetic_products(app, runner):
         assert p.price_from_vnd == min(v.price_vnd for v in p.variants)
         assert geo.ward_in_province(p.province_code, p.ward_code)
         assert (Path(app.static_folder) / p.images[0].path).is_file()
-    today = catalog.today_vn()
+    today = clock.today()
     for p in synthetic[:5]:
         listing = catalog.list_products(Filters(q=p.name_vi), today=today, page_size=100)
         assert p.slug in [found.slug for found in listing.products], p.name_vi

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
 import numpy as np
 from flask import current_app
@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from shop import geo
+from shop import clock, geo
 from shop.catalog import columns
 from shop.catalog.groups import GROUPS, GROUPS_BY_CODE, SUBGROUP_TO_GROUP
 from shop.catalog.models import CatalogState, Certificate, Product, Variant
@@ -53,13 +53,6 @@ SORTS = ("relevance", "newest", "price_asc", "price_desc", "stars")
 # Decision 1489/QĐ-TTg moved 3★ ratings from districts to provinces from 1 July 2025.
 TWO_TIER_FROM = date(2025, 7, 1)
 STAR_SCORES = {3: (50, 69), 4: (70, 89), 5: (90, 100)}
-
-
-def today_vn() -> date:
-    """Today's date in Vietnam, the day certificates lapse on."""
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(UTC).astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()
 
 
 # --- Certificates ---------------------------------------------------------------------------
@@ -156,7 +149,7 @@ def add_certificate(
     )
     db.session.add(certificate)
     db.session.flush()
-    refresh_rating(product, today or today_vn())
+    refresh_rating(product, today or clock.today())
     return certificate
 
 

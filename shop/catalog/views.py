@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
 
-from shop import geo
+from shop import clock, geo
 from shop.catalog import services
 from shop.catalog.groups import GROUPS, GROUPS_BY_CODE
 from shop.page_cache import cached_for_anonymous
+from shop.urls import external_url
 
 bp = Blueprint("catalog", __name__)
 
@@ -22,11 +23,20 @@ def _code(raw: str, width: int) -> int:
     return int(raw)
 
 
+def _listing_query(args) -> dict:
+    return services.Filters.from_args(args).to_args()
+
+
+def _page_query(args) -> dict:
+    page = services.Filters.from_args(args).page
+    return {"page": page} if page != 1 else {}
+
+
 @bp.route("/products")
-@cached_for_anonymous
+@cached_for_anonymous(_listing_query)
 def products():
     filters = services.Filters.from_args(request.args)
-    listing = services.list_products(filters, today=services.today_vn())
+    listing = services.list_products(filters, today=clock.today())
     return render_template(
         "catalog/products.html",
         listing=listing,
@@ -38,9 +48,9 @@ def products():
 
 
 @bp.route("/products/<slug>")
-@cached_for_anonymous
+@cached_for_anonymous()
 def product(slug: str):
-    page = services.product_page(slug, today=services.today_vn())
+    page = services.product_page(slug, today=clock.today())
     return render_template(
         "catalog/product.html", page=page, p=page.product, locale=_locale(), json_ld=_product_json_ld(page, _locale())
     )
@@ -54,13 +64,13 @@ def _product_json_ld(page, locale: str) -> dict:
         "@type": "Product",
         "name": p.name(locale),
         "description": p.summary(locale) or p.name(locale),
-        "url": url_for("catalog.product", slug=p.slug, _external=True),
-        "image": [url_for("static", filename=i.path, _external=True) for i in p.images],
+        "url": external_url("catalog.product", slug=p.slug),
+        "image": [external_url("static", filename=i.path) for i in p.images],
         "brand": {"@type": "Brand", "name": p.producer.name},
         "manufacturer": {
             "@type": "Organization",
             "name": p.producer.name,
-            "url": url_for("catalog.producer", slug=p.producer.slug, _external=True),
+            "url": external_url("catalog.producer", slug=p.producer.slug),
         },
         "countryOfOrigin": "VN",
         "offers": [
@@ -71,7 +81,7 @@ def _product_json_ld(page, locale: str) -> dict:
                 "price": v.price_vnd,
                 "priceCurrency": "VND",
                 "availability": "https://schema.org/InStock" if v.available > 0 else "https://schema.org/OutOfStock",
-                "url": url_for("catalog.product", slug=p.slug, _external=True),
+                "url": external_url("catalog.product", slug=p.slug),
             }
             for v in p.variants
         ],
@@ -82,12 +92,12 @@ def _product_json_ld(page, locale: str) -> dict:
 
 
 @bp.route("/producers/<slug>")
-@cached_for_anonymous
+@cached_for_anonymous(_page_query)
 def producer(slug: str):
     producer = services.producer_by_slug(slug)
     listing = services.list_products(
         services.Filters(producer=producer.slug, page=services.Filters.from_args(request.args).page),
-        today=services.today_vn(),
+        today=clock.today(),
         with_facets=False,
     )
     certificates = services.producer_certificates(producer)
@@ -97,13 +107,13 @@ def producer(slug: str):
         listing=listing,
         certificates=certificates,
         locale=_locale(),
-        today=services.today_vn(),
+        today=clock.today(),
     )
 
 
 @bp.route("/origins/<province>")
 @bp.route("/origins/<province>/<ward>")
-@cached_for_anonymous
+@cached_for_anonymous(_page_query)
 def origin(province: str, ward: str | None = None):
     province_code = _code(province, 2)
     ward_code = _code(ward, 5) if ward is not None else None
@@ -111,7 +121,7 @@ def origin(province: str, ward: str | None = None):
     filters = services.Filters(
         province=province_code, ward=ward_code, page=services.Filters.from_args(request.args).page
     )
-    listing = services.list_products(filters, today=services.today_vn(), with_facets=False)
+    listing = services.list_products(filters, today=clock.today(), with_facets=False)
     return render_template(
         "catalog/origin.html",
         listing=listing,
@@ -133,6 +143,6 @@ def sitemap():
 @bp.route("/robots.txt")
 def robots():
     body = (
-        f"User-agent: *\nDisallow: /account/\nDisallow: /cart\nSitemap: {url_for('catalog.sitemap', _external=True)}\n"
+        f"User-agent: *\nDisallow: /account/\nDisallow: /cart\nSitemap: {external_url('catalog.sitemap')}\n"
     )
     return Response(body, mimetype="text/plain")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_babel import get_locale
 
+from shop import clock
 from shop.catalog import services as catalog
 from shop.page_cache import cached_for_anonymous
 
@@ -10,9 +11,9 @@ bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
-@cached_for_anonymous
+@cached_for_anonymous()
 def index():
-    sections = catalog.home_sections(today=catalog.today_vn())
+    sections = catalog.home_sections(today=clock.today())
     return render_template("main/index.html", locale=str(get_locale()), **sections)
 
 

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
+from shop import clock
 from shop.catalog import services
 from shop.catalog.models import Product, ProductImage, Variant
 from shop.extensions import db
 from shop.text import slugify
+from tests.conftest import NOW
 from tests.factories import ProducerFactory
 
 _sku = itertools.count(1)
-TODAY = services.today_vn()
+# The day every catalog test runs on (the autouse clock fixture holds the shop at NOW).
+TODAY = NOW.astimezone(clock.VN).date()
 
 
 def make_product(
@@ -45,7 +48,7 @@ def make_product(
         province_code=province,
         ward_code=ward,
         status=status,
-        published_at=datetime.now(UTC) - timedelta(days=published_days_ago),
+        published_at=clock.now() - timedelta(days=published_days_ago),
         **fields,
     )
     db.session.add(product)
@@ -63,7 +66,7 @@ def make_product(
     db.session.flush()
     services.refresh_product(product)
     if stars:
-        decision = decision_date or (TODAY - timedelta(days=200))
+        decision = decision_date or (clock.today() - timedelta(days=200))
         level = (
             "central"
             if stars == 5
@@ -77,7 +80,7 @@ def make_product(
             issuing_body="UBND Thành phố Hà Nội",
             issuer_level=level,
             verification_status=certificate_status,
-            today=TODAY,
+            today=clock.today(),
         )
     db.session.commit()
     return product
