@@ -40,6 +40,10 @@ def create_app(config: dict | None = None) -> Flask:
     env_name = (config or {}).get("SHOP_ENV") or os.environ.get("SHOP_ENV", "production")
     app.config.update(config_module.from_environment(env_name, app.instance_path))
     app.config.update(config or {})
+    config_module.check_base_url(app.config)
+    if app.config["SHOP_ENV"] == "production" and app.config.get("TRUSTED_HOSTS") is None:
+        # Requests for any other host get 400, so a forged Host header never reaches a page.
+        app.config["TRUSTED_HOSTS"] = config_module.trusted_hosts(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
 
     app.wsgi_app = _SecureCookiesOverHttps(app.wsgi_app)
@@ -136,6 +140,10 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(isotime, "isotime")
     app.add_template_global(status_label, "status_label")
     app.add_template_global(form_token, "form_token")
+    from shop.urls import base_url, external_url
+
+    # Links that leave the page (canonical, Open Graph, JSON-LD) come from SHOP_BASE_URL.
+    app.add_template_global(external_url, "external_url")
     # A global as well, so that imported macros (which get no context) can use it.
     app.add_template_global(current_path, "current_path")
 
@@ -150,15 +158,16 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_global(PAYMENT_LABELS, "payment_labels")
     app.add_template_global(DELIVERY_LABELS, "delivery_labels")
 
+    from shop import clock
     from shop.catalog.groups import group_name, subgroup_name
-    from shop.catalog.services import current_stars, today_vn
+    from shop.catalog.services import current_stars
     from shop.producers.models import kind_label
 
     app.add_template_global(group_name, "group_name")
     app.add_template_global(subgroup_name, "subgroup_name")
     app.add_template_global(kind_label, "producer_kind")
 
-    app.add_template_global(lambda product: current_stars(product, today_vn()), "stars_of")
+    app.add_template_global(lambda product: current_stars(product, clock.today()), "stars_of")
 
     @app.context_processor
     def layout_context():
@@ -173,6 +182,7 @@ def _register_template_helpers(app: Flask) -> None:
             "current_locale": str(get_locale()),
             "current_path": current_path,
             "shop_name": app.config["SHOP_NAME"],
+            "shop_base_url": base_url(),
         }
 
 

@@ -5,11 +5,19 @@ of the header's forms, so they are rendered once with a placeholder token and se
 visitor's own token swapped in. Logged-in visitors, pending flash messages and non-200 answers
 always get a fresh page, and so do guests who have a cart (the header shows its count).
 Entries live PAGE_CACHE_SECONDS (0 turns the cache off); prices and stock are always checked
-again on the server when an order is placed."""
+again on the server when an order is placed.
+
+The key is the path and the query string each view declares canonical (its known parameters, in
+one order, without defaults): `?utm_source=…`, repeated or reordered parameters and unknown
+values all land on one entry, so junk query strings cannot fill the cache, and the page is
+rendered as for the canonical URL (links with `next=` use it too). Nothing in a page comes from
+the request's Host: absolute links are built on SHOP_BASE_URL."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlencode
 
 from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
@@ -26,28 +34,49 @@ def form_token() -> str:
     return TOKEN_PLACEHOLDER if g.get("rendering_for_cache") else generate_csrf()
 
 
-def cached_for_anonymous(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        timeout = current_app.config["PAGE_CACHE_SECONDS"]
-        # A guest with a cart sees its count in the header: their pages are their own.
-        if timeout <= 0 or current_user.is_authenticated or session.get("_flashes") or session.get("cart_key"):
-            return view(*args, **kwargs)
-        key = f"page:{get_locale()}:{request.full_path}"
-        html = cache.get(key)
-        if html is None:
-            g.rendering_for_cache = True
-            try:
-                response = make_response(view(*args, **kwargs))
-            finally:
-                g.rendering_for_cache = False
-            if response.status_code != 200:
-                return _with_token(response)
-            html = response.get_data(as_text=True)
-            cache.set(key, html, timeout=timeout)
-        return _with_token(make_response(html))
+def no_query(args) -> dict:
+    """For pages that take no query parameters."""
+    return {}
 
-    return wrapped
+
+def canonical_path(query: dict) -> str:
+    """This request's path with `query` (already canonical) as its query string."""
+    encoded = urlencode(query, doseq=True)
+    return f"{request.path}?{encoded}" if encoded else request.path
+
+
+def cached_for_anonymous(canonical_query: Callable[[object], dict] = no_query):
+    """Cache the view's page for anonymous visitors. `canonical_query(request.args)` returns the
+    parameters the page depends on, in their canonical order; everything else is ignored."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            timeout = current_app.config["PAGE_CACHE_SECONDS"]
+            # A guest with a cart sees its count in the header: their pages are their own.
+            if timeout <= 0 or current_user.is_authenticated or session.get("_flashes") or session.get("cart_key"):
+                return view(*args, **kwargs)
+            path = canonical_path(canonical_query(request.args))
+            return _cached_page(f"page:{get_locale()}:{path}", path, timeout, lambda: view(*args, **kwargs))
+
+        return wrapped
+
+    return decorator
+
+
+def _cached_page(key: str, path: str, timeout: int, render):
+    html = cache.get(key)
+    if html is None:
+        g.rendering_for_cache, g.canonical_path = True, path
+        try:
+            response = make_response(render())
+        finally:
+            g.rendering_for_cache = False
+        if response.status_code != 200:
+            return _with_token(response)
+        html = response.get_data(as_text=True)
+        cache.set(key, html, timeout=timeout)
+    return _with_token(make_response(html))
 
 
 def _with_token(response):
