@@ -19,8 +19,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+import time_machine
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.conftest import NOW
 from tests.support import servers
 
 HERE = Path(__file__).resolve().parent
@@ -67,6 +69,9 @@ def live_server(tmp_path_factory, smtp_sink_server):
     to the SMTP sink."""
     instance = tmp_path_factory.mktemp("e2e-instance")
     database_url = f"sqlite:///{instance / 'shop.db'}"
+    # The shop runs on the tests' clock (NOW, then on), whatever the machine's date.
+    traveller = time_machine.travel(NOW, tick=True)
+    traveller.start()
     servers.migrate_database(database_url, instance)
     servers.seed_demo(database_url, instance)  # the demo catalog, as `make run` serves it
     shop = servers.start_shop(
@@ -89,6 +94,7 @@ def live_server(tmp_path_factory, smtp_sink_server):
         },
         instance=instance,
     )
+    traveller.stop()
     yield shop
     shop.stop()
 

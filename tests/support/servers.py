@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -139,6 +140,20 @@ def start_postgres() -> Postgres:
 # --- Redis -----------------------------------------------------------------------------------
 
 
+def stop_process_group(proc: subprocess.Popen, timeout: float = 10.0) -> None:
+    """Stop a server started in its own session (start_new_session=True) with every process it
+    forked (gunicorn's workers), and wait for it: nothing may outlive the test that started it."""
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout)
+    # Workers may outlive a master that has exited: end the whole group either way.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
 @dataclass
 class Redis:
     port: int
@@ -149,9 +164,7 @@ class Redis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def stop(self) -> None:
-        self.proc.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(5)
+        stop_process_group(self.proc, timeout=5)
 
 
 def start_redis() -> Redis:
@@ -163,6 +176,7 @@ def start_redis() -> Redis:
         [exe, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     wait_for_port(port, proc=proc)
     return Redis(port=port, proc=proc)
@@ -215,11 +229,7 @@ class ShopServer:
     log: Path
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop_process_group(self.proc)
 
 
 def test_clock_env() -> dict[str, str]:
@@ -278,11 +288,12 @@ def start_shop(env: dict[str, str], *, workers: int = 1, instance: Path) -> Shop
             env=full_env,
             stdout=out,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         wait_for_port(port, proc=proc)
     except Exception:
-        proc.kill()
+        stop_process_group(proc, timeout=2)
         raise RuntimeError(f"gunicorn did not start:\n{log.read_text()}") from None
     return ShopServer(url=f"http://127.0.0.1:{port}", proc=proc, log=log)
 
