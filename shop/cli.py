@@ -121,3 +121,26 @@ def stock(sku: str, on_hand: int, note: str) -> None:
         raise click.ClickException(str(exc.message)) from exc
     db.session.commit()
     click.echo(f"{sku}: on hand {variant.on_hand} ({change:+d}), held by orders {variant.reserved}")
+
+
+@shop_cli.command("retry-refunds")
+def retry_refunds() -> None:
+    """Send again the card refunds that did not go through (run every few minutes, like
+    expire-orders). Each is asked of Stripe with the order's one idempotency key, so none is ever
+    paid twice. Exits 1 while some remain due."""
+    from shop.orders.models import Order
+    from shop.payments.refunds import settle_due_refund
+    from shop.payments.services import stripe_refunds_due
+
+    due = [order.id for order in stripe_refunds_due()]
+    db.session.rollback()
+    sent = still_due = 0
+    for order_id in due:
+        order = db.session.get(Order, order_id)
+        if settle_due_refund(order):
+            sent += 1
+        elif order.refund_due:  # not settled meanwhile by a webhook or staff
+            still_due += 1
+    click.echo(f"Refunded {sent}, still due {still_due}")
+    if still_due:
+        raise SystemExit(1)

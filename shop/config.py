@@ -117,6 +117,10 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         # Only for tests and local fakes: where the Stripe API is (the official one by default).
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
         "STRIPE_MAX_NETWORK_RETRIES": _int("STRIPE_MAX_NETWORK_RETRIES", 2),
+        # How long the order link mailed to a shopper opens the order; and how often one address
+        # may ask for a fresh link.
+        "ORDER_LINK_DAYS": _int("ORDER_LINK_DAYS", 30),
+        "ORDER_LINK_LIMIT_PER_IP": os.environ.get("ORDER_LINK_LIMIT_PER_IP", "10 per hour"),
         # Links in mail sent outside a request (e.g. by `flask shop expire-orders`).
         "SHOP_BASE_URL": os.environ.get("SHOP_BASE_URL", "http://127.0.0.1:5000"),
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),

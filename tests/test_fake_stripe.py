@@ -179,6 +179,21 @@ def test_a_dropped_connection_raises_api_connection_error(fake, client):
     assert create(client).amount_total == 280000
 
 
+def test_an_answer_lost_after_stripe_acted_is_replayed_for_the_same_key(fake, client):
+    paid = fake.pay(create(client).id)
+    fake.fail_next(1, drop=True, after=True)
+    params = {"payment_intent": paid["payment_intent"]}
+    with pytest.raises(stripe.APIConnectionError):
+        client.v1.refunds.create(params=params, options={"idempotency_key": "order-42-refund"})
+    [made] = fake.refunds  # the refund happened although its answer was lost
+    again = client.v1.refunds.create(params=params, options={"idempotency_key": "order-42-refund"})
+    assert again.id == made and len(fake.refunds) == 1
+    fake.forget_idempotency_keys()
+    with pytest.raises(stripe.InvalidRequestError) as excinfo:
+        client.v1.refunds.create(params=params, options={"idempotency_key": "order-42-refund"})
+    assert excinfo.value.code == "charge_already_refunded"
+
+
 def test_client_retries_reuse_the_idempotency_key(fake):
     fake.fail_next(1, status=503)
     session = create(make_client(fake, retries=1), key=None)  # the client makes up a key itself

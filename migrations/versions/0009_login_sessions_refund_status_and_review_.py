@@ -44,6 +44,9 @@ def upgrade():
         )
         batch_op.create_index("ix_orders_email_created", ["email", "created_at"], unique=False)
         batch_op.create_index("ix_orders_phone_created", ["phone", "created_at"], unique=False)
+    # "Refund due" was derived from the state before (paid, then cancelled); it is now this flag.
+    op.execute("UPDATE orders SET refund_status = 'due' WHERE status = 'cancelled' AND paid_at IS NOT NULL")
+    op.execute("UPDATE orders SET refund_status = 'sent' WHERE status = 'refunded'")
 
     with op.batch_alter_table("outbound_mail", schema=None) as batch_op:
         batch_op.create_index("ix_outbound_mail_to_created", ["to_addr", "created_at"], unique=False)

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from shop.admin import services
 from shop.errors import ShopError
+from shop.money import format_vnd
 from shop.orders import services as order_services
 from shop.orders.forms import OrderActionForm
 from shop.payments import services as payments
-from shop.web import form_action, role_required
+from shop.payments.refunds import settle_due_refund
+from shop.web import form_action, no_store, role_required, safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -23,6 +25,7 @@ def dashboard():
 
 @bp.route("/orders")
 @role_required("admin")
+@no_store
 def orders():
     status = request.args.get("status") or None
     if status not in (None, *order_services.STATUS_LABELS):
@@ -30,6 +33,9 @@ def orders():
     return render_template(
         "admin/orders.html",
         orders=order_services.recent_orders(status=status),
+        refunds_due=order_services.refunds_due(),
+        card_refund=payments.refunds_through_stripe,
+        form=OrderActionForm(formdata=None),
         status=status,
         statuses=order_services.STATUS_LABELS,
         locale=str(get_locale()),
@@ -38,6 +44,7 @@ def orders():
 
 @bp.route("/orders/<number>")
 @role_required("admin")
+@no_store
 def order(number: str):
     order = order_services.order_by_number(number)
     return render_template(
@@ -45,6 +52,7 @@ def order(number: str):
         order=order,
         form=OrderActionForm(formdata=None),
         next_states=order_services.staff_moves(order),
+        card_refund=payments.refunds_through_stripe(order),
         locale=str(get_locale()),
     )
 
@@ -54,20 +62,56 @@ def order(number: str):
 def order_action(number: str, action: str):
     order = order_services.order_by_number(number)
     form = OrderActionForm()
+    back = safe_next(form.next.data, url_for("admin.order", number=number))
+    if action == "retry-refund":
+        return _retry_refund(order, form, back)
+    cancelled = False
 
     def work():
+        nonlocal cancelled
         if action == "transfer-received":
             payments.record_transfer(order, actor=current_user.id)
         elif action == "refund-sent":
-            if not order_services.refund_due(order):
+            if not order.refund_due or payments.refunds_through_stripe(order):
                 raise ShopError(_("No bank refund is due for this order."))
             order_services.mark_refunded(order, actor=current_user.id, note="bank refund sent")
         elif action == "cancel":
             payments.cancel_order(order, actor=current_user.id, reason="shop")
+            cancelled = True
         elif action == "move":
             order_services.advance(order, form.to.data or "", actor=current_user.id)
         else:
             abort(404)
         return _("Order %(number)s: %(status)s.", number=number, status=order_services.status_label(order.status))
 
-    return form_action(form, back=url_for("admin.order", number=number), work=work)
+    response = form_action(form, back=back, work=work)
+    # The cancellation is committed before Stripe is asked for the money back.
+    if cancelled and order.refund_due and payments.refunds_through_stripe(order):
+        _say_refund(order, settle_due_refund(order))
+    return response
+
+
+def _retry_refund(order, form, back: str):
+    if not form.validate_on_submit():
+        flash(_("Your form expired. Please try again."), "error")
+    elif not (order.refund_due and payments.refunds_through_stripe(order)):
+        flash(_("No card refund is due for this order."), "error")
+    else:
+        _say_refund(order, settle_due_refund(order))
+    return redirect(back)
+
+
+def _say_refund(order, sent: bool) -> None:
+    amount = format_vnd(order.total_vnd)
+    if sent:
+        flash(_("Order %(number)s: %(amount)s refunded to the card.", number=order.number, amount=amount), "success")
+    else:
+        flash(
+            _(
+                "Order %(number)s: the card refund of %(amount)s did not go through. It stays due and is "
+                "retried by `flask shop retry-refunds`; you can also try again here.",
+                number=order.number,
+                amount=amount,
+            ),
+            "error",
+        )

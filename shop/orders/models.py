@@ -12,6 +12,8 @@ from shop.models_base import TimestampMixin
 STATUSES = ("pending_payment", "confirmed", "processing", "shipped", "delivered", "cancelled", "refunded")
 PAYMENT_METHODS = ("cod", "vietqr", "stripe")
 DELIVERY_METHODS = ("standard", "same_day", "pickup")
+# States an order can still be cancelled from: nothing has left the producers yet.
+CANCELLABLE = frozenset({"pending_payment", "confirmed", "processing"})
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -91,6 +93,17 @@ class Order(geo.PlaceNames, TimestampMixin, db.Model):
     @property
     def item_count(self) -> int:
         return sum(line.quantity for line in self.lines)
+
+    @property
+    def refund_due(self) -> bool:
+        """Money must still go back to the shopper: a card refund that has not gone through yet
+        (retried until it does) or a bank transfer that staff must send back by hand."""
+        return self.refund_status == "due"
+
+    @property
+    def can_cancel(self) -> bool:
+        """Not shipped yet, not already cancelled."""
+        return self.status in CANCELLABLE
 
     def __repr__(self) -> str:
         return f"<Order {self.number or self.id} {self.status}>"

@@ -1,22 +1,26 @@
 """Order rules: the one table of state moves, numbers people can read out, who may see an
-order, expiry of unpaid orders and cancellation. Flushes only; views commit."""
+order (and the dated links mailed for that), expiry of unpaid orders and cancellation. Flushes
+only; views commit."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from shop.errors import ConflictError, NotFound
+from shop import clock
+from shop.errors import ConflictError, NotFound, ShopError
 from shop.extensions import db
 from shop.inventory.services import release_stock, ship_stock
 from shop.mail.services import queue_mail
 from shop.models_base import utcnow
-from shop.orders.models import Order, OrderEvent
+from shop.orders.models import CANCELLABLE, Order, OrderEvent
+from shop.urls import external_url
 
 # Every legal move. Anything else raises IllegalTransition.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -30,7 +34,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "refunded": frozenset(),
 }
 HOLDS_STOCK = frozenset({"pending_payment", "confirmed", "processing"})
-CANCELLABLE = frozenset({"pending_payment", "confirmed", "processing"})
 
 STATUS_LABELS = {
     "pending_payment": _l("Waiting for payment"),
@@ -103,16 +106,9 @@ def stock_items(order: Order) -> list[tuple[int, int]]:
 
 
 def order_url(order: Order) -> str:
-    """The order's page with its access key, as mailed to the shopper (works for guests)."""
-
-    def build():
-        return url_for("orders.show", number=order.number, key=access_key(order), _external=True)
-
-    if has_request_context():
-        return build()
-    # From a command (expire-orders): no request to take the host from.
-    with current_app.test_request_context(base_url=current_app.config["SHOP_BASE_URL"]):
-        return build()
+    """The order's page with a dated access key, as mailed to the shopper (works for guests for
+    ORDER_LINK_DAYS). On SHOP_BASE_URL, whatever Host the request that sends the mail carried."""
+    return external_url("orders.show", number=order.number, key=access_key(order))
 
 
 def send_order_mail(order: Order, template: str, **context) -> int:
@@ -143,17 +139,24 @@ def expire_due_orders(now: datetime | None = None) -> list[int]:
     return expired
 
 
-def cancel(order: Order, *, reason: str, actor: int | None = None, now: datetime | None = None) -> None:
+def cancel(
+    order: Order, *, reason: str, actor: int | None = None, now: datetime | None = None, notify: bool = True
+) -> None:
     """Cancel an order that has not shipped and give back the stock it held, once (the guarded
-    state move makes a second cancel fail before any stock moves). Refunding a card payment is
-    payments' job; it calls `mark_refunded` instead."""
+    state move makes a second cancel fail before any stock moves). A paid order is left with
+    `refund_status='due'` in the same change, so money owed back is never forgotten: payments
+    sends a card refund after the commit, staff send a bank transfer back. `notify=False` leaves
+    the mail to whoever settles the refund. Raises IllegalTransition, ConflictError."""
     if order.status not in CANCELLABLE:
         raise IllegalTransition(order, "cancelled")
     transition(order, "cancelled", actor=actor, note=reason)
     release_stock(stock_items(order), order_id=order.id, note=reason)
     order.cancelled_at = now or utcnow()
     order.cancel_reason = reason
-    send_order_mail(order, "order_cancelled")
+    if order.paid_at is not None:
+        order.refund_status = "due"
+    if notify:
+        send_order_mail(order, "order_cancelled")
     db.session.flush()
 
 
@@ -171,18 +174,29 @@ def mark_paid(order: Order, *, actor: int | None = None, note: str | None = None
 
 
 def mark_refunded(
-    order: Order, *, actor: int | None = None, note: str | None = None, now: datetime | None = None
+    order: Order,
+    *,
+    actor: int | None = None,
+    note: str | None = None,
+    now: datetime | None = None,
+    notify: bool | None = None,
 ) -> bool:
-    """The money went back to the shopper. From a live order this also gives its stock back.
-    False if it was already refunded."""
+    """The money went back to the shopper: the order is refunded and no refund is due any more.
+    From a live order this also gives its stock back. The shopper is mailed when the order was
+    live, or when `notify` says so (a card refund whose cancellation mail waited for it). False
+    if it was already refunded. Raises IllegalTransition, ConflictError."""
     if order.status == "refunded":
         return False
     held = order.status in HOLDS_STOCK
     transition(order, "refunded", actor=actor, note=note or "refunded")
+    order.refund_status = "sent"
     if held:
         release_stock(stock_items(order), order_id=order.id, note="refunded")
         order.cancelled_at = order.cancelled_at or now or utcnow()
         order.cancel_reason = order.cancel_reason or "refunded"
+    if notify is None:
+        notify = held
+    if notify:
         send_order_mail(order, "order_cancelled")
     db.session.flush()
     return True
@@ -205,56 +219,118 @@ def advance(order: Order, to: str, *, actor: int | None = None, now: datetime | 
     db.session.flush()
 
 
-def can_cancel(order: Order) -> bool:
-    return order.status in CANCELLABLE
-
-
-def refund_due(order: Order) -> bool:
-    """A cancelled bank-transfer order whose money must still be sent back by hand."""
-    return order.status == "cancelled" and order.paid_at is not None and order.payment_method != "stripe"
+def refunds_due() -> list[Order]:
+    """Orders whose money must still go back to the shopper, oldest first."""
+    return list(db.session.scalars(select(Order).where(Order.refund_status == "due").order_by(Order.id)))
 
 
 # Who may see an order -------------------------------------------------------------------------
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="order-access")
+class OrderLinkExpired(ShopError):
+    """A genuine order link, too old to open the order: the shopper can ask for a fresh one."""
+
+    status = 410
+    code = "order_link_expired"
+    default_message = _l("This order link has expired.")
+
+
+class _ClockSigner(TimestampSigner):
+    # The link's date comes from the shop's clock, like every other date here.
+    def get_timestamp(self) -> int:
+        return int(clock.now().timestamp())
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="order-link", signer=_ClockSigner)
+
+
+def link_max_age_seconds() -> int:
+    return current_app.config["ORDER_LINK_DAYS"] * 24 * 3600
 
 
 def access_key(order: Order) -> str:
-    """The key in the link mailed to the shopper: lets a guest open this order and no other."""
+    """The key in the link mailed to the shopper: lets a guest open this order and no other, for
+    ORDER_LINK_DAYS from when it was made."""
     return _serializer().dumps([order.id, order.checkout_token[:8]])
 
 
-def _key_matches(order: Order, key: str | None) -> bool:
-    if not key:
-        return False
+def _key_names(order: Order, payload) -> bool:
     try:
-        order_id, token_start = _serializer().loads(key)
-    except (BadSignature, ValueError, TypeError):
+        order_id, token_start = payload
+    except (ValueError, TypeError):
         return False
     return order_id == order.id and token_start == order.checkout_token[:8]
+
+
+def _key_state(order: Order, key: str | None) -> str:
+    """What `key` does for this order: "valid", "expired" (this order's genuine key, too old) or
+    "bad" (anything else)."""
+    if not key:
+        return "bad"
+    serializer = _serializer()
+    try:
+        payload = serializer.loads(key, max_age=link_max_age_seconds())
+    except SignatureExpired as exc:
+        try:
+            payload = serializer.load_payload(exc.payload)
+        except BadData:
+            return "bad"
+        return "expired" if _key_names(order, payload) else "bad"
+    except BadData:
+        return "bad"
+    return "valid" if _key_names(order, payload) else "bad"
 
 
 def order_for_viewer(
     number: str, *, user_id: int | None, session_numbers: list[str], key: str | None, is_admin: bool = False
 ) -> Order:
     """The order if this visitor may see it: its shopper, the browser session that placed it, a
-    valid mailed key, or shop staff. Anyone else gets the same 404 as for an unknown number."""
+    valid mailed key, or shop staff. Raises OrderLinkExpired for this order's own key past its
+    time, and for anyone else the same NotFound as for an unknown number."""
     order = db.session.scalar(
         select(Order).where(Order.number == number).options(selectinload(Order.lines), selectinload(Order.events))
     )
     if order is None:
         raise NotFound(_l("We could not find that order."))
-    allowed = (
+    if (
         is_admin
         or (user_id is not None and order.user_id == user_id)
         or (order.user_id is None and number in session_numbers)
-        or _key_matches(order, key)
+    ):
+        return order
+    state = _key_state(order, key)
+    if state == "valid":
+        return order
+    if state == "expired":
+        raise OrderLinkExpired()
+    raise NotFound(_l("We could not find that order."))
+
+
+def _same_email(a: str, b: str) -> bool:
+    def fold(text: str) -> str:
+        return unicodedata.normalize("NFKC", text or "").strip().casefold()
+
+    return bool(fold(a)) and fold(a) == fold(b)
+
+
+def send_order_link(number: str, email: str) -> int | None:
+    """Mail a fresh link to an order, to the order's own address, if `number` and `email` name
+    the same order; otherwise do nothing. Returns the queued mail's id or None: callers must
+    answer the same either way, so that the form tells no one which orders exist."""
+    number = (number or "").strip().upper()
+    order = db.session.scalar(select(Order).where(Order.number == number)) if number else None
+    if order is None or not _same_email(order.email, email):
+        return None
+    mail = queue_mail(
+        to=order.email,
+        template="order_link",
+        locale=order.locale,
+        order=order,
+        order_url=order_url(order),
+        days=current_app.config["ORDER_LINK_DAYS"],
     )
-    if not allowed:
-        raise NotFound(_l("We could not find that order."))
-    return order
+    return mail.id
 
 
 def orders_of(user_id: int, *, limit: int = 50) -> list[Order]:

@@ -5,12 +5,14 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from shop.errors import ShopError
-from shop.extensions import db
+from shop.errors import NotFound, ShopError
+from shop.extensions import db, limiter
 from shop.orders import services
-from shop.orders.forms import OrderActionForm
+from shop.orders.forms import OrderActionForm, OrderLinkForm
 from shop.payments import services as payments
-from shop.web import form_action
+from shop.payments.refunds import settle_due_refund
+from shop.urls import external_url
+from shop.web import commit_and_send, form_action, form_view, no_store
 
 bp = Blueprint("orders", __name__)
 
@@ -50,13 +52,15 @@ def own_order(number: str):
 
 def start_card_payment(order) -> str:
     """Where to send the shopper to pay by card: Stripe's page, or (if Stripe does not answer) back
-    to the order page, which offers to try again. The order is never lost or doubled."""
+    to the order page, which offers to try again. The order is never lost or doubled. Stripe's
+    return addresses are on SHOP_BASE_URL, whatever Host this request carried."""
     try:
         url = payments.start_stripe_checkout(
             order,
-            success_url=url_for("payments.stripe_return", number=order.number, _external=True)
+            # Stripe fills in {CHECKOUT_SESSION_ID}; it must reach Stripe unescaped.
+            success_url=external_url("payments.stripe_return", number=order.number)
             + "?session_id={CHECKOUT_SESSION_ID}",
-            cancel_url=url_for("orders.show", number=order.number, _external=True),
+            cancel_url=external_url("orders.show", number=order.number),
         )
     except ShopError as exc:
         db.session.rollback()
@@ -66,9 +70,23 @@ def start_card_payment(order) -> str:
     return url
 
 
+def _link_page(*, number: str, problem: str, status: int):
+    """Instead of the order: why it cannot be shown, and the form that mails a fresh link."""
+    form = OrderLinkForm(formdata=None, number=number)
+    days = current_app.config["ORDER_LINK_DAYS"]
+    return render_template("orders/link.html", form=form, problem=problem, days=days), status
+
+
 @bp.route("/orders/<number>")
+@no_store
 def show(number: str):
-    order = viewable_order(number)
+    try:
+        order = viewable_order(number)
+    except services.OrderLinkExpired:
+        return _link_page(number=number, problem="expired", status=410)
+    except NotFound:
+        # Unknown number, a bad link or someone else's order look alike; the owner can get a link.
+        return _link_page(number=number, problem="not_found", status=404)
     transfer = None
     if order.payment_method == "vietqr" and order.status == "pending_payment":
         transfer = payments.transfer_details(order)
@@ -83,19 +101,36 @@ def show(number: str):
         form=OrderActionForm(formdata=None),
         locale=str(get_locale()),
         stripe_ready=bool(current_app.config["STRIPE_SECRET_KEY"]),
+        card_refund=payments.refunds_through_stripe(order),
     )
 
 
 @bp.route("/orders/<number>/cancel", methods=["POST"])
 def cancel(number: str):
     order = own_order(number)
+    cancelled = False
 
     def work():
+        nonlocal cancelled
         actor = current_user.id if current_user.is_authenticated else None
         payments.cancel_order(order, actor=actor, reason="shopper")
-        return _("Your order %(number)s is cancelled.", number=number)
+        cancelled = True
 
-    return form_action(OrderActionForm(), back=url_for("orders.show", number=number), work=work)
+    # The cancellation is committed before Stripe is asked for the money back.
+    response = form_action(OrderActionForm(), back=url_for("orders.show", number=number), work=work)
+    if cancelled:
+        if order.refund_due and payments.refunds_through_stripe(order) and not settle_due_refund(order):
+            flash(
+                _(
+                    "Your order %(number)s is cancelled. Your refund is being processed: the card service did "
+                    "not answer just now, and we will keep trying until the money is on its way back.",
+                    number=number,
+                ),
+                "info",
+            )
+        else:
+            flash(_("Your order %(number)s is cancelled.", number=number), "success")
+    return response
 
 
 @bp.route("/orders/<number>/pay", methods=["POST"])
@@ -108,7 +143,39 @@ def pay(number: str):
     return redirect(start_card_payment(order))
 
 
+def _link_limit() -> str:
+    return current_app.config["ORDER_LINK_LIMIT_PER_IP"]
+
+
+@bp.route("/orders/link", methods=["GET", "POST"])
+@no_store
+@form_view
+@limiter.limit(_link_limit, methods=["POST"], scope="order-link-ip")
+def request_link():
+    """A fresh link to an order, mailed to the order's own address: the way back in for a guest
+    whose link expired or who is on another device. The same answer whether or not it matched."""
+    form = OrderLinkForm()
+    if form.validate_on_submit():
+        services.send_order_link(form.number.data, form.email.data)
+        commit_and_send()
+        flash(
+            _(
+                "If that order number and email address belong to one order, we have sent a new link to that "
+                "address. It works for %(days)d days.",
+                days=current_app.config["ORDER_LINK_DAYS"],
+            ),
+            "info",
+        )
+        return redirect(url_for("orders.request_link"))
+    status = 400 if form.is_submitted() else 200
+    if request.method == "GET":
+        form.number.data = (request.args.get("number") or "")[:20]
+    days = current_app.config["ORDER_LINK_DAYS"]
+    return render_template("orders/link.html", form=form, problem=None, days=days), status
+
+
 @bp.route("/account/orders")
 @login_required
+@no_store
 def mine():
     return render_template("orders/list.html", orders=services.orders_of(current_user.id), locale=str(get_locale()))

@@ -4,7 +4,12 @@ Each provider says whether this shop is configured for it, what to do right afte
 placed (`start`: a URL to send the shopper to, or None to show the order page) and how money goes
 back (`refund`: True when it went back through the provider, False when staff must send it by
 hand). Nothing here commits; Stripe is never called while an order's transaction is open —
-callers commit first."""
+callers commit first.
+
+Money going back follows one rule: the order's state changes first (committed, with
+`refund_status='due'`), then the card refund is asked of Stripe with one idempotency key per
+order, however often it is tried. A crash or a Stripe outage in between leaves a visible "refund
+due" that `flask shop retry-refunds`, staff or Stripe's `charge.refunded` settle — once."""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.models_base import utcnow
+from shop.money import format_vnd
 from shop.orders import services as orders
 from shop.orders.models import Order
 from shop.payments import vietqr
@@ -37,12 +43,6 @@ class PaymentUnavailable(ShopError):
         "The card payment service did not answer. Your order is saved and holds your items: "
         "please try paying again in a moment."
     )
-
-
-class RefundFailed(ShopError):
-    status = 503
-    code = "refund_failed"
-    default_message = _l("The refund could not be made just now. Nothing was changed; please try again.")
 
 
 # Cash on delivery and VietQR -------------------------------------------------------------------
@@ -177,48 +177,99 @@ def start_stripe_checkout(order: Order, *, success_url: str, cancel_url: str) ->
     return session.url
 
 
-def refund_stripe(order: Order) -> str:
-    """Send a paid card order's money back through Stripe (the idempotency key makes a retried
-    refund the same refund). Returns the refund id; raises RefundFailed."""
+def refunds_through_stripe(order: Order) -> bool:
+    """True when this order's money goes back by a Stripe refund (not by staff, by hand)."""
+    return order.payment_method == "stripe"
+
+
+def cancel_order(order: Order, *, actor: int | None, reason: str) -> None:
+    """Cancel an unshipped order: the state moves first (guarded, so of two cancels only one
+    wins), and a paid order is left "refund due". For a card order the caller commits, then calls
+    `send_due_refund`; its cancellation mail goes with the refund, which it can then announce. A
+    paid bank transfer is for staff to send back. Raises IllegalTransition, ConflictError."""
+    if not order.can_cancel:
+        raise orders.IllegalTransition(order, "cancelled")
+    card_refund = order.paid_at is not None and refunds_through_stripe(order)
+    orders.cancel(order, reason=reason, actor=actor, notify=not card_refund)
+
+
+def send_due_refund(order: Order) -> bool:
+    """Ask Stripe to refund a card order that is "refund due". Call it with nothing uncommitted:
+    if Stripe fails or times out the order simply stays due. Every try uses the same idempotency
+    key, so a retry after a lost answer is the same refund, never a second one. True when the
+    money went back (the order is now refunded and the shopper mailed; the caller commits),
+    False when it is still due. Raises ConflictError if another process settled it meanwhile."""
+    if not order.refund_due or not refunds_through_stripe(order):
+        return False
     try:
         refund = stripe_client().v1.refunds.create(
             params={"payment_intent": order.stripe_payment_intent, "metadata": {"order_number": order.number}},
             options={"idempotency_key": f"ocop-{order.checkout_token}-refund"},
         )
+        refund_id = refund.id
+    except stripe.InvalidRequestError as exc:
+        if exc.code != "charge_already_refunded":
+            current_app.logger.warning("Stripe refund for %s refused: %s", order.number, exc)
+            return False
+        # An earlier try went through but its answer was lost, and its idempotency key has
+        # expired since (Stripe keeps them 24 hours): the money is back all the same.
+        refund_id = None
     except stripe.StripeError as exc:
-        current_app.logger.warning("Stripe refund for %s failed: %s", order.number, exc)
-        raise RefundFailed() from exc
-    order.stripe_refund_id = refund.id
-    return refund.id
-
-
-def cancel_order(order: Order, *, actor: int | None, reason: str) -> None:
-    """Cancel an unshipped order. A paid card order is refunded through Stripe first (if Stripe
-    fails, nothing changes); a paid bank transfer is marked for staff to send back."""
-    if not orders.can_cancel(order):
-        raise orders.IllegalTransition(order, "cancelled")
-    if order.payment_method == "stripe" and order.paid_at is not None:
-        refund_stripe(order)
-        orders.mark_refunded(order, actor=actor, note=reason)
-        return
-    orders.cancel(order, reason=reason, actor=actor)
-
-
-def confirm_stripe_return(order: Order, session_id: str | None) -> bool:
-    """The shopper came back from Stripe's page: ask Stripe (not the URL) whether it was paid, so
-    the order page is right even before the webhook arrives. True if the order is now paid."""
-    if order.paid_at is not None:
-        return True
-    if not session_id or session_id != order.stripe_session_id or order.status != "pending_payment":
+        current_app.logger.warning("Stripe refund for %s failed, still due: %s", order.number, exc)
         return False
+    order.stripe_refund_id = refund_id or order.stripe_refund_id
+    orders.mark_refunded(order, note="refunded through Stripe", notify=True)
+    return True
+
+
+def stripe_refunds_due() -> list[Order]:
+    """Card orders whose refund has not gone through yet (for `flask shop retry-refunds`)."""
+    return [order for order in orders.refunds_due() if refunds_through_stripe(order)]
+
+
+def amount_problem(order: Order, session) -> str | None:
+    """Why a paid Checkout Session does not pay this order (another amount or currency), in words
+    for staff; None when it is exactly the order's total in VND."""
+    amount = _get(session, "amount_total")
+    currency = str(_get(session, "currency") or "").lower()
+    if currency == "vnd" and amount == order.total_vnd:
+        return None
+    if currency == "vnd" and isinstance(amount, int) and not isinstance(amount, bool):
+        reported = f"{format_vnd(amount)} VND"
+    else:
+        reported = f"{amount} {currency.upper() or '(no currency)'}"
+    return f"Stripe reported {reported}, expected {format_vnd(order.total_vnd)}"[:200]
+
+
+def confirm_stripe_return(order: Order, session_id: str | None) -> str:
+    """The shopper came back from Stripe's page: ask Stripe (not the URL) whether it was paid, so
+    the order page is right even before the webhook arrives. The session must be the one stored
+    for this order and pay exactly its total. Returns "paid" (the order is paid), "review" (paid
+    another amount: the order is marked for staff, not paid) or "waiting" (nothing changed)."""
+    if order.paid_at is not None:
+        return "paid"
+    if not session_id or session_id != order.stripe_session_id or order.status != "pending_payment":
+        return "waiting"
     try:
         session = stripe_client().v1.checkout.sessions.retrieve(session_id)
     except stripe.StripeError:
-        return False  # the webhook will tell us
-    if session.payment_status == "paid":
-        order.stripe_payment_intent = session.payment_intent
-        return orders.mark_paid(order, note="stripe checkout (return page)")
-    return False
+        return "waiting"  # the webhook will tell us
+    if session.payment_status != "paid":
+        return "waiting"
+    problem = amount_problem(order, session)
+    if problem:
+        _hold_for_review(order, session, problem)
+        return "review"
+    order.stripe_payment_intent = session.payment_intent
+    orders.mark_paid(order, note="stripe checkout (return page)")
+    return "paid"
+
+
+def _hold_for_review(order: Order, session, problem: str) -> None:
+    order.review_reason = problem
+    # Kept so that staff find the payment in Stripe, and its refund matches this order.
+    order.stripe_payment_intent = order.stripe_payment_intent or _get(session, "payment_intent")
+    db.session.flush()
 
 
 class BadWebhook(ShopError):
@@ -236,16 +287,24 @@ def verify_webhook(payload: bytes, signature: str | None):
         raise BadWebhook() from exc
 
 
-def handle_stripe_event(event) -> str:
-    """Apply one verified Stripe event. Returns what happened. The event's id is recorded in the
-    same transaction, so a second delivery of it changes nothing; each handler also checks the
-    order's state, so events arriving out of order change nothing that is already settled."""
+@dataclass
+class HandledEvent:
+    outcome: str
+    order: Order | None = None
+
+
+def handle_stripe_event(event) -> HandledEvent:
+    """Apply one verified Stripe event: what happened, and to which order. The event's id is
+    recorded in the same transaction, so a second delivery of it changes nothing; each handler
+    also checks the order's state, so events arriving out of order change nothing that is already
+    settled. A payment that arrived too late leaves the order "refund due" (outcome "late
+    payment"): the caller commits, then calls `send_due_refund`."""
     try:
         with db.session.begin_nested():
             record = PaymentEvent(provider="stripe", event_id=event.id, event_type=event.type, outcome="received")
             db.session.add(record)
     except IntegrityError:
-        return "duplicate"
+        return HandledEvent("duplicate")
     obj = event.data.object
     handler = {
         "checkout.session.completed": _session_completed,
@@ -258,19 +317,23 @@ def handle_stripe_event(event) -> str:
     record.order_id = order.id if order else None
     record.outcome = outcome
     db.session.flush()
-    return outcome
+    return HandledEvent(outcome, order)
 
 
 def _order_for(obj) -> Order | None:
-    metadata = _get(obj, "metadata") or {}
-    number = _get(metadata, "order_number")
-    query = select(Order)
-    if number:
-        return db.session.scalar(query.where(Order.number == number))
-    if _get(obj, "object") == "checkout.session":
-        return db.session.scalar(query.where(Order.stripe_session_id == _get(obj, "id")))
-    intent = _get(obj, "payment_intent")
-    return db.session.scalar(query.where(Order.stripe_payment_intent == intent)) if intent else None
+    """The order an event is about, by what this shop stored when it made the Checkout Session
+    (its id) or was paid (the payment intent) — never by metadata, which anyone who can make a
+    session on the same Stripe account can set."""
+    kind = _get(obj, "object")
+    if kind == "checkout.session":
+        column, value = Order.stripe_session_id, _get(obj, "id")
+    elif kind == "charge":
+        column, value = Order.stripe_payment_intent, _get(obj, "payment_intent")
+    else:
+        return None
+    if not isinstance(value, str) or not value:
+        return None
+    return db.session.scalar(select(Order).where(column == value))
 
 
 def _session_completed(order: Order, session) -> str:
@@ -278,15 +341,20 @@ def _session_completed(order: Order, session) -> str:
         return "not paid yet"
     if order.paid_at is not None:
         return "already paid"
+    problem = amount_problem(order, session)
+    if problem:
+        _hold_for_review(order, session, problem)
+        return "amount mismatch"
     order.stripe_payment_intent = _get(session, "payment_intent")
     if order.status == "pending_payment":
         orders.mark_paid(order, note="stripe checkout.session.completed")
         return "paid"
-    # Paid after the order expired and its stock went back: the money goes straight back too.
+    # Paid after the order expired and its stock went back: the money goes straight back too,
+    # once this is committed.
     order.paid_at = utcnow()
-    refund_stripe(order)
-    orders.mark_refunded(order, note="paid after expiry")
-    return "refunded late payment"
+    order.refund_status = "due"
+    db.session.flush()
+    return "late payment"
 
 
 def _session_expired(order: Order, session) -> str:
@@ -307,7 +375,9 @@ def _charge_refunded(order: Order, charge) -> str:
         return "not refundable here"
     if order.status == "cancelled" and order.paid_at is None:
         return "nothing paid"
-    orders.mark_refunded(order, note="refunded in Stripe")
+    # A due refund that went through although its answer never reached us (or that staff made
+    # in Stripe's dashboard): its cancellation mail was waiting for it.
+    orders.mark_refunded(order, note="refunded in Stripe", notify=order.refund_due)
     return "refunded"
 
 

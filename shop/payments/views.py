@@ -7,7 +7,8 @@ from shop.errors import ShopError
 from shop.extensions import csrf, db
 from shop.orders.views import viewable_order
 from shop.payments import services
-from shop.web import commit_and_send
+from shop.payments.refunds import settle_due_refund
+from shop.web import commit_and_send, no_store
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
 
@@ -20,21 +21,36 @@ def stripe_webhook():
     except services.BadWebhook as exc:
         return jsonify(error={"code": exc.code, "message": str(exc.message)}), 400
     try:
-        outcome = services.handle_stripe_event(event)
+        handled = services.handle_stripe_event(event)
     except ShopError as exc:
-        # Stripe retries anything but 2xx: a failure to refund now should be tried again later.
+        # Stripe retries anything but 2xx: a change that could not be made now is tried again later.
         db.session.rollback()
         return jsonify(error={"code": exc.code, "message": str(exc.message)}), exc.status
     commit_and_send()
+    outcome = handled.outcome
+    if outcome == "late payment":
+        # Committed as "refund due" first, so a failure here is retried, never forgotten.
+        outcome = "refunded late payment" if settle_due_refund(handled.order) else "late payment, refund due"
     return jsonify(received=True, outcome=outcome)
 
 
 @bp.route("/stripe/return/<number>")
+@no_store
 def stripe_return(number: str):
     order = viewable_order(number)
-    if services.confirm_stripe_return(order, request.args.get("session_id")):
+    result = services.confirm_stripe_return(order, request.args.get("session_id"))
+    if result == "paid":
         commit_and_send()
         flash(_("Thank you! Your payment for order %(number)s is received.", number=number), "success")
+    elif result == "review":
+        commit_and_send()
+        flash(
+            _(
+                "We received a payment that does not match order %(number)s. We are checking it and will contact you.",
+                number=number,
+            ),
+            "info",
+        )
     else:
         db.session.rollback()
         flash(_("We are waiting for Stripe to confirm your payment. This page will show it once it arrives."), "info")

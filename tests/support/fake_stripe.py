@@ -5,8 +5,9 @@ Point the official client at it:
 
 It fakes: Checkout Sessions in payment mode with ``price_data`` line items in VND (create, retrieve,
 expire), refunds of paid sessions (create, retrieve), Stripe's form encoding, Bearer ``sk_…`` auth,
-the error shape, idempotency keys, outages (``fail_next``), the customer paying (``pay``) and
-signed webhook events (``event``, ``sign``, ``webhook``, ``refund_event``).
+the error shape, idempotency keys (and their expiry: ``forget_idempotency_keys``), outages and
+answers lost after Stripe acted (``fail_next``), the customer paying (``pay``) and signed webhook
+events (``event``, ``sign``, ``webhook``, ``refund_event``).
 A ``GET /pay/{id}`` page stands in for the hosted checkout page (it only shows the amount).
 
 It does not fake: other endpoints or modes, ``price`` ids, ``expand``, list endpoints, PaymentIntent
@@ -78,7 +79,7 @@ class FakeStripe:
         self._refunds: dict[str, dict[str, Any]] = {}
         self._intents: dict[str, dict[str, Any]] = {}  # pi_… → charge id, amount, refunded, metadata
         self._idempotent: dict[str, tuple[tuple[str, str, dict[str, Any]], Response]] = {}
-        self._failures: list[tuple[int, bool]] = []
+        self._failures: list[tuple[int, bool, bool]] = []
 
     # lifecycle
     def start(self) -> FakeStripe:
@@ -125,10 +126,17 @@ class FakeStripe:
         return f"{prefix}_{uuid.uuid4().hex[:20]}{next(self._ids)}"
 
     # test controls
-    def fail_next(self, n: int = 1, status: int = 500, drop: bool = False) -> None:
-        """The next n API requests answer ``status`` with an ``api_error`` body, or (drop) get no answer."""
+    def fail_next(self, n: int = 1, status: int = 500, drop: bool = False, after: bool = False) -> None:
+        """The next n API requests answer ``status`` with an ``api_error`` body, or (drop) get no answer.
+        With ``after`` each request is carried out first (and remembered under its idempotency key)
+        and only its answer is lost, as when a client times out after Stripe acted."""
         with self._lock:
-            self._failures.extend([(status, drop)] * n)
+            self._failures.extend([(status, drop, after)] * n)
+
+    def forget_idempotency_keys(self) -> None:
+        """As Stripe does 24 hours after a key was first used: the same key then makes a new request."""
+        with self._lock:
+            self._idempotent.clear()
 
     def pay(self, session_id: str) -> dict[str, Any]:
         """The customer pays: the open session becomes complete/paid with a new ``pi_…``."""
@@ -200,24 +208,33 @@ class FakeStripe:
         key = headers.get("Idempotency-Key")
         with self._lock:
             self.requests.append((method, path, params, key))
-            if self._failures:
-                status, drop = self._failures.pop(0)
-                return None if drop else _error(status, "Fake Stripe outage.", "api_error")
-            auth = headers.get("Authorization") or ""
-            if not auth.startswith("Bearer sk_"):
-                return _error(401, "Invalid API Key provided: expected `Authorization: Bearer sk_…`.")
-            signature = (method, path, params)
-            if method == "POST" and key and key in self._idempotent:
-                seen, response = self._idempotent[key]
-                if seen != signature:
-                    return _error(400, "Keys for idempotent requests can only be used with the same parameters "
-                                  f"they were first used with. Try using a key other than '{key}' if you meant "
-                                  "to execute a different request.", "idempotency_error")  # fmt: skip
-                return response
-            response = self._route(method, path, params)
-            if method == "POST" and key and response[0] < 300:
-                self._idempotent[key] = (signature, response)
+            failure = self._failures.pop(0) if self._failures else None
+            if failure and not failure[2]:
+                return self._failure(*failure[:2])
+            response = self._answer(method, path, params, key, headers)
+            return self._failure(*failure[:2]) if failure else response
+
+    @staticmethod
+    def _failure(status: int, drop: bool) -> Response | None:
+        return None if drop else _error(status, "Fake Stripe outage.", "api_error")
+
+    def _answer(self, method: str, path: str, params: dict[str, Any], key: str | None, headers: Any) -> Response:
+        """The API's answer (called with the lock held)."""
+        auth = headers.get("Authorization") or ""
+        if not auth.startswith("Bearer sk_"):
+            return _error(401, "Invalid API Key provided: expected `Authorization: Bearer sk_…`.")
+        signature = (method, path, params)
+        if method == "POST" and key and key in self._idempotent:
+            seen, response = self._idempotent[key]
+            if seen != signature:
+                return _error(400, "Keys for idempotent requests can only be used with the same parameters "
+                              f"they were first used with. Try using a key other than '{key}' if you meant "
+                              "to execute a different request.", "idempotency_error")  # fmt: skip
             return response
+        response = self._route(method, path, params)
+        if method == "POST" and key and response[0] < 300:
+            self._idempotent[key] = (signature, response)
+        return response
 
     def _route(self, method: str, path: str, params: dict[str, Any]) -> Response:
         if (method, path) == ("POST", "/v1/checkout/sessions"):
