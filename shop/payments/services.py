@@ -360,8 +360,8 @@ def _session_completed(order: Order, session) -> str:
 def _session_expired(order: Order, session) -> str:
     if order.status != "pending_payment":
         return "already settled"
-    if order.stripe_session_id and order.stripe_session_id != _get(session, "id"):
-        return "older session"  # the shopper is paying with a newer one
+    # Only the order's current session can get here (events are matched by the stored id): an
+    # older session's expiry is an "unknown order" and leaves the newer one be.
     orders.cancel(order, reason="expired")
     return "expired"
 
