@@ -9,6 +9,7 @@ from sqlalchemy import update
 
 from shop.extensions import db
 from shop.orders.models import Order
+from tests.conftest import submit
 from tests.factories import UserFactory
 from tests.payments.conftest import card_order, paid_card_order, post_event
 
@@ -118,3 +119,16 @@ def test_the_payment_return_is_never_cached(client, tea, stripe_api):
     order, _ = card_order(client, tea)
     response = client.get(f"/payments/stripe/return/{order.number}?session_id={order.stripe_session_id}")
     assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_the_expiry_of_an_older_session_leaves_the_order_waiting_for_its_new_one(client, tea, stripe_api):
+    order, _ = card_order(client, tea)
+    first = order.stripe_session_id
+    expired = stripe_api.expire(first)
+    submit(client, f"/orders/{order.number}/pay", {}, page=f"/orders/{order.number}")
+    db.session.refresh(order)
+    assert order.stripe_session_id != first
+    response, _, _ = post_event(client, stripe_api, "checkout.session.expired", expired)
+    assert response.json["outcome"] == "unknown order"
+    db.session.refresh(order)
+    assert order.status == "pending_payment"
