@@ -80,6 +80,9 @@ def _init_extensions(app: Flask) -> None:
     )
     limiter.init_app(app)
     cache.init_app(app)
+    from shop.mail import services as mail
+
+    mail.init_app(app)  # after db: mail is sent at the end of each request/command, after its commit
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

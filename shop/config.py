@@ -104,6 +104,8 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 10),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Chợ OCOP <no-reply@localhost>"),
         "MAIL_OUTBOX_DIR": os.environ.get("MAIL_OUTBOX_DIR") or os.path.join(instance_path, "outbox"),
+        # No address gets more than this many messages an hour, whoever asks (0: no limit).
+        "MAIL_LIMIT_PER_RECIPIENT_PER_HOUR": _int("MAIL_LIMIT_PER_RECIPIENT_PER_HOUR", 10),
         # Checkout and payments (see the README's configuration table).
         "SAME_DAY_CUTOFF": _clock("SAME_DAY_CUTOFF", "14:00"),
         "ORDER_EXPIRY_MINUTES_VIETQR": _int("ORDER_EXPIRY_MINUTES_VIETQR", 24 * 60),
@@ -117,6 +119,14 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         # Only for tests and local fakes: where the Stripe API is (the official one by default).
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
         "STRIPE_MAX_NETWORK_RETRIES": _int("STRIPE_MAX_NETWORK_RETRIES", 2),
+        # What one visitor may order and hold (shop/checkout/limits.py; 0 turns a limit off).
+        "ORDER_LIMIT_PER_IP_PER_HOUR": _int("ORDER_LIMIT_PER_IP_PER_HOUR", 5),
+        "ORDER_LIMIT_PER_PHONE_PER_HOUR": _int("ORDER_LIMIT_PER_PHONE_PER_HOUR", 3),
+        "OPEN_COD_ORDERS_PER_CONTACT": _int("OPEN_COD_ORDERS_PER_CONTACT", 3),
+        "COD_MAX_ORDER_VND": _int("COD_MAX_ORDER_VND", 5_000_000),
+        "GUEST_MAX_LINE_QUANTITY": _int("GUEST_MAX_LINE_QUANTITY", 20),
+        # Stripe takes at most 8 digits in the currency's smallest unit; VND has no smaller unit.
+        "STRIPE_MAX_AMOUNT_VND": _int("STRIPE_MAX_AMOUNT_VND", 99_999_999),
         # How long the order link mailed to a shopper opens the order; and how often one address
         # may ask for a fresh link.
         "ORDER_LINK_DAYS": _int("ORDER_LINK_DAYS", 30),

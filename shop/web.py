@@ -11,7 +11,6 @@ from flask_login import current_user
 
 from shop.errors import NotFound, ShopError
 from shop.extensions import db, login_manager
-from shop.mail.services import deliver_queued
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -81,8 +80,8 @@ def put_error_on_form(form, exc: ShopError) -> None:
 
 def form_action(form, *, back: str, work, missing_is_404: bool = True):
     """A button that changes something (add to cart, cancel an order, a staff move): check the
-    form's CSRF token, do `work`, commit once and send the mail it queued, say what happened and
-    go back to `back`. A refused action says why and changes nothing. `work` returns the message
+    form's CSRF token, do `work`, commit once (the mail it queued goes after the commit), say what
+    happened and go back to `back`. A refused action says why and changes nothing. `work` returns the message
     to show (or a (message, category) pair, or None). A NotFound from it stays a 404 page unless
     `missing_is_404` is False, when it is shown like any other refusal."""
     if not form.validate_on_submit():
@@ -96,7 +95,7 @@ def form_action(form, *, back: str, work, missing_is_404: bool = True):
             raise
         flash(str(exc.message), "error")
         return redirect(back)
-    commit_and_send()
+    db.session.commit()
     if said:
         message, category = said if isinstance(said, tuple) else (said, "success")
         flash(str(message), category)
@@ -104,6 +103,7 @@ def form_action(form, *, back: str, work, missing_is_404: bool = True):
 
 
 def commit_and_send() -> None:
-    """The end of a view that changed something: commit once, then send the mail it queued."""
+    """The end of a view that changed something: commit once. Kept for its callers: the mail a
+    transaction queued is sent after it commits, at the end of every request (shop.mail.services),
+    so this is a plain commit."""
     db.session.commit()
-    deliver_queued()

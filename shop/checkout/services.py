@@ -19,6 +19,7 @@ from shop import geo
 from shop.accounts.services import normalize_phone
 from shop.cart.models import Cart
 from shop.cart.services import PricedCart, clear_cart, price_cart
+from shop.checkout import limits
 from shop.checkout.models import SavedAddress, ShippingZone, ShippingZoneProvince
 from shop.errors import ConflictError, ValidationError
 from shop.extensions import db
@@ -35,15 +36,28 @@ MAX_SAVED_ADDRESSES = 10
 # Configuration -------------------------------------------------------------------------------
 
 
-def payment_methods() -> list[str]:
-    """The ways to pay this shop is set up for, in the order they are offered."""
+def payment_options(total_vnd: int | None = None) -> list[limits.PaymentOption]:
+    """Each way to pay this shop is set up for, in the order they are offered, with whether an
+    order of `total_vnd` may use it and why not (cash on delivery and cards have a largest amount)."""
     cfg = current_app.config
     methods = ["cod"]
     if cfg.get("VIETQR_BANK_BIN") and cfg.get("VIETQR_ACCOUNT_NUMBER"):
         methods.append("vietqr")
     if cfg.get("STRIPE_SECRET_KEY"):
         methods.append("stripe")
-    return methods
+    return limits.payment_options(methods, total_vnd)
+
+
+def payment_methods(total_vnd: int | None = None) -> list[str]:
+    """The ways to pay offered for an order of `total_vnd` (all that are set up, without one)."""
+    return [option.method for option in payment_options(total_vnd) if option.available]
+
+
+def check_quote_limits(q: Quote, *, guest: bool, locale: str) -> None:
+    """Guests' largest quantity of one item, and the largest amount of the chosen way to pay.
+    Raises ValidationError (on the payment field for the amount)."""
+    limits.check_guest_quantities(q.cart.lines, guest=guest, locale=locale)
+    limits.check_payment(q.details.payment_method, payment_options(q.total_vnd))
 
 
 def same_day_cutoff() -> time:
@@ -272,13 +286,15 @@ def quote(cart: Cart | None, details: Details, *, now: datetime, locale: str, ac
         raise ValidationError(
             chosen.reason or _l("Choose how you want to receive your order."), field="delivery_method"
         )
-    return Quote(
+    q = Quote(
         cart=priced,
         details=details,
         delivery=chosen,
         options=options,
         pickup_at=pickup_producer(priced) if chosen.method == "pickup" else None,
     )
+    check_quote_limits(q, guest=cart.user_id is None, locale=locale)
+    return q
 
 
 def new_checkout_token() -> str:
@@ -325,6 +341,7 @@ def place_order(
         raise ValidationError(_l("This checkout form is no longer valid. Please check your order again."))
     orders.expire_due_orders(now)
     check_details(details)
+    limits.check_order(phone=details.phone, email=details.email, payment_method=details.payment_method, now=now)
     priced = price_cart(cart, acknowledge=False)
     short = [line for line in priced.lines if line.lowered_from]
     if short or (priced.removed and cart is not None and cart.lines):

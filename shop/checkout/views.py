@@ -81,7 +81,10 @@ def details():
         address = services.own_address(current_user.id, form.saved_address.data)
         if address:
             _fill_address(form, address)
-    form.set_choices(methods=services.payment_methods(), addresses=addresses, province=form.province_code.data)
+    # Shipping is not known yet: the subtotal already rules out what it alone exceeds.
+    payments = services.payment_options(priced.subtotal_vnd)
+    methods = [option.method for option in payments if option.available]
+    form.set_choices(methods=methods, addresses=addresses, province=form.province_code.data)
     # "Show communes" and "Use this address" re-render the form (the page works without JavaScript).
     refreshing = bool(request.form.get("refresh_wards") or request.form.get("use_address"))
     if request.method == "POST" and not refreshing and form.validate_on_submit():
@@ -99,7 +102,9 @@ def details():
     options = services.delivery_options(priced, form.province_code.data, now=utcnow(), locale=_locale())
     if status == 200:  # after a refused choice, keep it selected beside its reason
         form.delivery_method.data = services.preferred_delivery(options, form.delivery_method.data)
-    return render_template("checkout/details.html", form=form, priced=priced, options=options, locale=_locale()), status
+    return render_template(
+        "checkout/details.html", form=form, priced=priced, options=options, locale=_locale(), payments=payments
+    ), status
 
 
 @bp.route("/wards/<int:province_code>")
@@ -139,7 +144,10 @@ def review():
         return redirect(url_for("checkout.details") if exc.field else url_for("cart.show"))
     db.session.commit()
     form = PlaceOrderForm(formdata=None, checkout_token=services.new_checkout_token(), expected_total=quote.total_vnd)
-    return render_template("checkout/review.html", quote=quote, details=details, form=form, locale=_locale())
+    payments = services.payment_options(quote.total_vnd)
+    return render_template(
+        "checkout/review.html", quote=quote, details=details, form=form, locale=_locale(), payments=payments
+    )
 
 
 @bp.route("/place", methods=["POST"])

@@ -38,7 +38,7 @@ def test_twenty_buyers_for_five_units(app):
                 start.wait(timeout=30)
                 order = checkout.place_order(
                     cart=_cart(carts[n]),
-                    details=details(email=f"buyer{n}@example.vn"),
+                    details=details(email=f"buyer{n}@example.vn", phone=f"0912 345 {n:03d}"),
                     checkout_token=f"token-{n}",
                     expected_total_vnd=expected,
                     user_id=None,

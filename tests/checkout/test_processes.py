@@ -48,7 +48,12 @@ def test_twenty_shoppers_on_two_servers_buy_five_units(app, database_url, tmp_pa
             form = http.get(f"{base}/checkout").text
             http.post(
                 f"{base}/checkout",
-                data={**ADDRESS, "email": f"s{n}@example.vn", "csrf_token": TOKEN.search(form).group(1)},
+                data={
+                    **ADDRESS,
+                    "email": f"s{n}@example.vn",
+                    "phone": f"0912 345 {n:03d}",
+                    "csrf_token": TOKEN.search(form).group(1),
+                },
             )
             review = http.get(f"{base}/checkout/review").text
             fields = {name: hidden(review, name) for name in ("csrf_token", "checkout_token", "expected_total")}
