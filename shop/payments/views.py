@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from shop.errors import ShopError
 from shop.extensions import csrf, db
 from shop.orders.views import viewable_order
 from shop.payments import services
+from shop.payments.forms import StripeReturnForm
 from shop.payments.refunds import settle_due_refund
 from shop.web import commit_and_send, no_store
 
@@ -37,8 +38,22 @@ def stripe_webhook():
 @bp.route("/stripe/return/<number>")
 @no_store
 def stripe_return(number: str):
+    """Stripe sends the shopper back here by GET, which changes nothing: the page posts the
+    session id back (at once with JavaScript, else by its button) to `confirm_stripe_return`."""
+    viewable_order(number)
+    session_id = (request.args.get("session_id") or "")[:255]
+    return render_template("payments/return.html", number=number, session_id=session_id)
+
+
+@bp.route("/stripe/return/<number>", methods=["POST"])
+@no_store
+def confirm_stripe_return(number: str):
     order = viewable_order(number)
-    result = services.confirm_stripe_return(order, request.args.get("session_id"))
+    form = StripeReturnForm()
+    if not form.validate_on_submit():
+        flash(_("Your form expired. Please try again."), "error")
+        return redirect(url_for("orders.show", number=number))
+    result = services.confirm_stripe_return(order, form.session_id.data)
     if result == "paid":
         commit_and_send()
         flash(_("Thank you! Your payment for order %(number)s is received.", number=number), "success")

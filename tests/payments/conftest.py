@@ -3,6 +3,8 @@ buy and small helpers that place a card order and post signed webhooks."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -10,7 +12,7 @@ from shop.extensions import db
 from shop.orders.models import Order
 from tests.checkout.conftest import BANK, stocked
 from tests.checkout.test_views import add, checkout, place
-from tests.conftest import submit
+from tests.conftest import csrf_token_from, submit
 from tests.support.fake_stripe import FakeStripe
 
 SECRET = "whsec_test_secret"
@@ -75,3 +77,17 @@ def cancel(client, order):
 def refund_requests(stripe_api, since: int = 0) -> list:
     """The refund requests that reached the fake Stripe (after the first `since` requests)."""
     return [r for r in stripe_api.requests[since:] if r[:2] == ("POST", "/v1/refunds")]
+
+
+def return_from_stripe(client, url: str):
+    """Come back from Stripe's page as a browser does: the page (a GET, which changes nothing)
+    posts the session id back, as its script or its button does."""
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    html = page.get_data(as_text=True)
+    session_id = re.search(r'name="session_id" value="([^"]*)"', html).group(1)
+    return client.post(url.split("?")[0], data={"csrf_token": csrf_token_from(html), "session_id": session_id})
+
+
+def return_url(order) -> str:
+    return f"/payments/stripe/return/{order.number}?session_id={order.stripe_session_id}"

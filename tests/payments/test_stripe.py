@@ -13,7 +13,7 @@ from shop.inventory.services import ledger_totals
 from shop.mail.models import OutboundMail
 from shop.orders.models import Order
 from shop.payments.models import PaymentEvent
-from tests.payments.conftest import SECRET, card_order, post_event
+from tests.payments.conftest import SECRET, card_order, post_event, return_from_stripe, return_url
 
 
 def mails(template_subject_part: str) -> int:
@@ -115,7 +115,9 @@ def test_expiry_after_payment_changes_nothing(client, tea, stripe_api):
 def test_return_page_confirms_before_the_webhook(client, tea, stripe_api):
     order, _ = card_order(client, tea)
     stripe_api.pay(order.stripe_session_id)
-    response = client.get(f"/payments/stripe/return/{order.number}?session_id={order.stripe_session_id}")
+    response = return_from_stripe(
+        client, f"/payments/stripe/return/{order.number}?session_id={order.stripe_session_id}"
+    )
     assert response.headers["Location"].endswith(f"/orders/{order.number}")
     db.session.refresh(order)
     assert order.status == "confirmed"
@@ -125,9 +127,18 @@ def test_return_page_confirms_before_the_webhook(client, tea, stripe_api):
     assert response.json["outcome"] == "already paid"
 
 
+def test_coming_back_from_stripe_changes_nothing_until_the_page_posts(client, tea, stripe_api):
+    order, _ = card_order(client, tea)
+    stripe_api.pay(order.stripe_session_id)
+    page = client.get(f"/payments/stripe/return/{order.number}?session_id={order.stripe_session_id}")
+    assert page.status_code == 200 and "data-autosubmit" in page.get_data(as_text=True)
+    db.session.refresh(order)
+    assert order.status == "pending_payment" and order.paid_at is None
+
+
 def test_a_forged_return_url_does_not_mark_an_unpaid_order_paid(client, tea, stripe_api):
     order, _ = card_order(client, tea)
-    client.get(f"/payments/stripe/return/{order.number}?session_id={order.stripe_session_id}")
+    return_from_stripe(client, return_url(order))
     db.session.refresh(order)
     assert order.status == "pending_payment"
 

@@ -11,7 +11,7 @@ from shop.extensions import db
 from shop.orders.models import Order
 from tests.conftest import submit
 from tests.factories import UserFactory
-from tests.payments.conftest import card_order, paid_card_order, post_event
+from tests.payments.conftest import card_order, paid_card_order, post_event, return_from_stripe
 
 
 def someone_elses_session(stripe_api, order_number: str, amount: int = 1_000):
@@ -87,7 +87,9 @@ def test_the_return_page_does_not_confirm_another_amount(client, tea, stripe_api
     # The order's total is not what the session charged (920.000 ₫).
     db.session.execute(update(Order).values(shipping_vnd=Order.shipping_vnd + 80_000, total_vnd=1_000_000))
     db.session.commit()
-    response = client.get(f"/payments/stripe/return/{order.number}?session_id={order.stripe_session_id}")
+    response = return_from_stripe(
+        client, f"/payments/stripe/return/{order.number}?session_id={order.stripe_session_id}"
+    )
     assert response.status_code == 302
     db.session.refresh(order)
     assert order.status == "pending_payment" and order.paid_at is None
@@ -101,7 +103,7 @@ def test_the_return_page_takes_only_the_stored_session(client, tea, stripe_api):
     order, _ = card_order(client, tea)
     other = someone_elses_session(stripe_api, order.number, amount=920_000)
     stripe_api.pay(other.id)
-    client.get(f"/payments/stripe/return/{order.number}?session_id={other.id}")
+    return_from_stripe(client, f"/payments/stripe/return/{order.number}?session_id={other.id}")
     db.session.refresh(order)
     assert order.status == "pending_payment" and order.review_reason is None
 
@@ -117,7 +119,9 @@ def test_stripe_is_sent_back_to_shop_base_url_whatever_the_host_header(client, t
 
 def test_the_payment_return_is_never_cached(client, tea, stripe_api):
     order, _ = card_order(client, tea)
-    response = client.get(f"/payments/stripe/return/{order.number}?session_id={order.stripe_session_id}")
+    response = return_from_stripe(
+        client, f"/payments/stripe/return/{order.number}?session_id={order.stripe_session_id}"
+    )
     assert "no-store" in response.headers["Cache-Control"]
 
 
