@@ -38,20 +38,46 @@ def _clock(name: str, default: str) -> str:
     return f"{int(hours):02d}:{int(minutes):02d}"
 
 
+def _limit(name: str, default: str) -> str:
+    """A rate limit like "10 per hour", checked now rather than at the first request."""
+    from limits import parse
+
+    raw = (os.environ.get(name) or default).strip()
+    try:
+        parse(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a rate like '10 per hour', not {raw!r}") from exc
+    return raw
+
+
+def _secret_key(env_name: str, instance_path: str) -> str:
+    """SECRET_KEY, else the key in <instance>/secret_key (made once by `make run`), so that the
+    served app and every `flask shop …` command sign with the same key."""
+    secret = os.environ.get("SECRET_KEY", "")
+    if secret:
+        return secret
+    try:
+        with open(os.path.join(instance_path, "secret_key"), encoding="utf-8") as fh:
+            secret = fh.read().strip()
+    except FileNotFoundError:
+        secret = ""
+    if secret:
+        return secret
+    if env_name == "production":
+        raise ConfigError(
+            "SECRET_KEY is not set. Set it to a long random string "
+            "(python -c 'import secrets; print(secrets.token_hex(32))'), or put one in "
+            f"{os.path.join(instance_path, 'secret_key')} (`make run` makes it for you)."
+        )
+    # Development and tests only: a fixed key, never used when SHOP_ENV=production.
+    return f"insecure-{env_name}-key"
+
+
 def from_environment(env_name: str, instance_path: str) -> dict:
     """Build the config mapping for SHOP_ENV=env_name (production, development or testing)."""
     if env_name not in {"production", "development", "testing"}:
         raise ConfigError(f"SHOP_ENV must be production, development or testing, not {env_name!r}")
-    secret = os.environ.get("SECRET_KEY", "")
-    if not secret:
-        if env_name == "production":
-            raise ConfigError(
-                "SECRET_KEY is not set. Set it to a long random string "
-                "(python -c 'import secrets; print(secrets.token_hex(32))'); "
-                "`make run` makes one for you in instance/secret_key."
-            )
-        # Development and tests only: a fixed key, never used when SHOP_ENV=production.
-        secret = f"insecure-{env_name}-key"
+    secret = _secret_key(env_name, instance_path)
 
     database_url = os.environ.get("DATABASE_URL") or ("sqlite:///" + os.path.join(instance_path, "shop.db"))
     if database_url.startswith("postgres://"):
@@ -85,8 +111,14 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_LIMIT_PER_IP": os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 5 minutes"),
-        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes"),
+        # Failed log-ins: a growing wait per (account, address) and per address, never a lock
+        # that a stranger could put on someone else's account (see shop/accounts/throttle.py).
+        "LOGIN_FREE_FAILURES": _int("LOGIN_FREE_FAILURES", 5),
+        "LOGIN_FREE_FAILURES_PER_IP": _int("LOGIN_FREE_FAILURES_PER_IP", 20),
+        "LOGIN_MAX_DELAY": _int("LOGIN_MAX_DELAY", 900),
+        "LOGIN_FAILURE_WINDOW": _int("LOGIN_FAILURE_WINDOW", 3600),
+        "REGISTER_LIMIT_PER_IP": _limit("REGISTER_LIMIT_PER_IP", "10 per hour"),
+        "RESET_LIMIT_PER_IP": _limit("RESET_LIMIT_PER_IP", "10 per hour"),
         "REDIS_URL": redis_url,
         # Catalog pages as anonymous visitors see them, shared by workers through Redis if set.
         "PAGE_CACHE_SECONDS": _int("PAGE_CACHE_SECONDS", 60),
@@ -95,6 +127,7 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         "CACHE_KEY_PREFIX": "shop:",
         "CACHE_THRESHOLD": 2000,
         "PASSWORD_RESET_MAX_AGE": _int("PASSWORD_RESET_MAX_AGE", 3600),
+        "SIGNUP_LINK_MAX_AGE": _int("SIGNUP_LINK_MAX_AGE", 24 * 3600),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": _int("MAIL_PORT", 25),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
