@@ -1,5 +1,6 @@
 """Cart rules: one server-side cart per shopper (or per guest session), repriced and checked
-against stock every time it is shown."""
+against stock every time it is shown. Showing the cart writes nothing: what changed is recorded as
+seen only when the shopper acts (a POST)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,24 @@ from shop.pricing import line_total_vnd, unit_price_vnd
 from shop.producers.models import Producer
 
 MAX_LINE_QUANTITY = 99
+# Ids are INTEGER columns: anything above this cannot name a row, and PostgreSQL refuses to
+# compare a column with a number out of its range.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(raw, *, high: int = MAX_ID) -> int | None:
+    """A row id (or a code) typed in a URL or form: whole ASCII digits from 1 to `high`, else None."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        value = raw
+    else:
+        text = str(raw or "").strip()
+        # isdecimal() alone would let in other scripts' digits, and int() would take "1_000".
+        if not text or len(text) > len(str(high)) or not (text.isascii() and text.isdecimal()):
+            return None
+        value = int(text)
+    return value if 1 <= value <= high else None
 
 
 def new_session_key() -> str:
@@ -61,10 +80,14 @@ def item_count_for(user_id: int | None, session_key: str | None) -> int:
 
 
 def parse_quantity(raw, *, allow_zero: bool = False) -> int:
-    try:
-        quantity = int(str(raw).strip())
-    except (TypeError, ValueError):
-        raise ValidationError(_l("Please enter a whole number for the quantity."), field="quantity") from None
+    """A quantity typed in a form, from 1 (or 0 to remove a line) to MAX_LINE_QUANTITY. Raises
+    ValidationError with the one message for anything else."""
+    text = str(raw if raw is not None else "").strip()
+    digits = text[1:] if text.startswith("-") else text
+    # ASCII digits only: int() would also take "1_0" and other scripts' digits.
+    if not digits or len(digits) > 6 or not (digits.isascii() and digits.isdecimal()):
+        raise ValidationError(_l("Please enter a whole number for the quantity."), field="quantity")
+    quantity = int(text)
     low = 0 if allow_zero else 1
     if not low <= quantity <= MAX_LINE_QUANTITY:
         raise ValidationError(
@@ -75,10 +98,10 @@ def parse_quantity(raw, *, allow_zero: bool = False) -> int:
 
 
 def _id_or_not_for_sale(raw) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise NotFound(_l("This product is not for sale.")) from None
+    value = parse_id(raw)
+    if value is None:
+        raise NotFound(_l("This product is not for sale."))
+    return value
 
 
 def _sellable_variants():
@@ -119,6 +142,8 @@ def add_to_cart(cart: Cart, variant_id, quantity: int, *, product_id=None) -> tu
     """Add `quantity` of a variant (or of a product's cheapest pack in stock). Returns (line,
     notice); the notice says when the quantity was lowered to what is left. Raises when nothing
     is left or the product is not for sale."""
+    # Stock is about to be counted for a sale: unpaid orders past their time give theirs back
+    # first, so a forgotten `expire-orders` cron job cannot hold it.
     expire_due_orders()
     variant = sellable_variant(variant_id) if variant_id else cheapest_available_variant(product_id)
     line = next((line for line in cart.lines if line.variant_id == variant.id), None)
@@ -145,44 +170,46 @@ def add_to_cart(cart: Cart, variant_id, quantity: int, *, product_id=None) -> tu
 
 
 def _own_line(cart: Cart | None, line_id) -> CartLine:
+    line_id = parse_id(line_id)
     line = None
-    if cart is not None:
-        try:
-            line = next((line for line in cart.lines if line.id == int(line_id)), None)
-        except (TypeError, ValueError):
-            line = None
+    if cart is not None and line_id is not None:
+        line = next((line for line in cart.lines if line.id == line_id), None)
     if line is None:
         raise NotFound(_l("That item is not in your cart."))
     return line
 
 
 def set_line_quantity(cart: Cart | None, line_id, quantity: int) -> str | None:
-    """Change a line's quantity (0 removes it). Returns a notice when it was lowered to the stock."""
+    """Change a line's quantity (0 removes it) from the cart page; what that page showed of the
+    other lines (new prices, lowered quantities) is now seen. Returns a notice when the quantity
+    was lowered to the stock. Raises NotFound for a line not in this cart."""
     line = _own_line(cart, line_id)
     if quantity == 0:
         cart.lines.remove(line)
-        db.session.flush()
+        acknowledge_cart(cart)
         return None
     available = line.variant.available
     notice = None
     if quantity > available:
         if available <= 0:
             cart.lines.remove(line)
-            db.session.flush()
+            acknowledge_cart(cart)
             return _l("That item is sold out and was removed from your cart.")
         quantity = available
         notice = _l("Only %(count)s left: your cart has %(count)s.", count=available)
     line.quantity = quantity
     line.price_seen_vnd = unit_price_vnd(line.variant)
     cart.updated_at = utcnow()
-    db.session.flush()
+    acknowledge_cart(cart)
     return notice
 
 
 def remove_line(cart: Cart | None, line_id) -> None:
+    """Take a line out of the cart (from the cart page, whose changes are now seen). Raises
+    NotFound for a line not in this cart."""
     line = _own_line(cart, line_id)
     cart.lines.remove(line)
-    db.session.flush()
+    acknowledge_cart(cart)
 
 
 def merge_guest_cart(user_id: int, session_key: str | None) -> None:
@@ -199,6 +226,9 @@ def merge_guest_cart(user_id: int, session_key: str | None) -> None:
         guest.user_id, guest.session_key = user_id, None
         db.session.flush()
         return
+    # What the guest just typed at checkout is newer than anything the account kept.
+    if guest.checkout_details:
+        mine.checkout_details = guest.checkout_details
     for line in guest.lines:
         existing = next((m for m in mine.lines if m.variant_id == line.variant_id), None)
         if existing:
@@ -251,14 +281,14 @@ class PricedCart:
         return {line.product.producer_id for line in self.lines}
 
 
-def price_cart(cart: Cart | None, *, acknowledge: bool = True) -> PricedCart:
+def price_cart(cart: Cart | None, *, acknowledge: bool = False) -> PricedCart:
     """The cart as it stands now: current prices, quantities capped at the stock left, lines no
-    longer for sale removed. Changes are reported once (acknowledge=True records what the shopper
-    has now seen); flushes only."""
+    longer for sale left out, each change reported against what the shopper last saw. Writes
+    nothing (pages that show a cart are GETs); with acknowledge=True, for a POST, it records what
+    the shopper has now seen, so each change is reported once, and flushes."""
     priced = PricedCart(cart=cart)
     if cart is None or not cart.lines:
         return priced
-    expire_due_orders()
     variant_ids = [line.variant_id for line in cart.lines]
     variants = {
         v.id: v
@@ -293,12 +323,21 @@ def price_cart(cart: Cart | None, *, acknowledge: bool = True) -> PricedCart:
             lowered_from=line.quantity if quantity < line.quantity else None,
         )
         priced.lines.append(item)
-        if acknowledge:
+        if acknowledge and (line.quantity, line.price_seen_vnd) != (quantity, price):
             line.quantity, line.price_seen_vnd = quantity, price
-    db.session.flush()
+    if acknowledge:
+        db.session.flush()
     return priced
 
 
+def acknowledge_cart(cart: Cart | None) -> PricedCart:
+    """The shopper acted on a page that showed the cart as `price_cart` gives it: record new
+    prices and lowered quantities as seen and drop the lines no longer for sale. Flushes."""
+    return price_cart(cart, acknowledge=True)
+
+
 def clear_cart(cart: Cart) -> None:
+    """The order is placed: the cart is emptied and the checkout details typed for it go too."""
     db.session.execute(delete(CartLine).where(CartLine.cart_id == cart.id))
     db.session.expire(cart, ["lines"])
+    cart.checkout_details = None

@@ -5,16 +5,17 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from shop import geo
 from shop.cart import services
 from shop.cart.forms import AddToCartForm, LineForm, RemoveLineForm
 from shop.checkout import services as checkout
-from shop.extensions import db
 from shop.models_base import utcnow
-from shop.web import form_action, safe_next
+from shop.web import form_action, no_store, safe_next
 
 bp = Blueprint("cart", __name__)
 
 CART_KEY = "cart_key"
+DEFAULT_ESTIMATE_PROVINCE = 1  # Hà Nội, where the shop's hub is
 
 
 def visitor() -> tuple[int | None, str | None]:
@@ -34,12 +35,14 @@ def current_cart(*, create: bool = False):
 
 
 @bp.route("/cart")
+@no_store
 def show():
-    cart = current_cart()
-    priced = services.price_cart(cart)
-    # What changed is now shown to the shopper; remember that, so it is said once.
-    db.session.commit()
-    province = request.args.get("province", type=int) or 1
+    # Showing the cart writes nothing: the changes it reports are recorded as seen when the
+    # shopper next changes a line or goes through checkout.
+    priced = services.price_cart(current_cart())
+    province = services.parse_id(request.args.get("province"))
+    if geo.province_name(province) is None:
+        province = DEFAULT_ESTIMATE_PROVINCE
     options = (
         checkout.delivery_options(priced, province, now=utcnow(), locale=str(get_locale())) if priced.lines else []
     )
@@ -68,8 +71,9 @@ def add():
     return form_action(form, back=safe_next(form.next.data, url_for("cart.show")), work=work, missing_is_404=False)
 
 
-@bp.route("/cart/lines/<int:line_id>", methods=["POST"])
-def update_line(line_id: int):
+# Line ids are read by the service, with bounds (Werkzeug's int converter takes any digits).
+@bp.route("/cart/lines/<line_id>", methods=["POST"])
+def update_line(line_id: str):
     form = LineForm()
 
     def work():
@@ -80,8 +84,8 @@ def update_line(line_id: int):
     return form_action(form, back=url_for("cart.show"), work=work)
 
 
-@bp.route("/cart/lines/<int:line_id>/remove", methods=["POST"])
-def remove_line(line_id: int):
+@bp.route("/cart/lines/<line_id>/remove", methods=["POST"])
+def remove_line(line_id: str):
     def work():
         services.remove_line(current_cart(), line_id)
         return _("The item was removed from your cart.")

@@ -3,6 +3,8 @@ are possible are decided by the checkout service."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,34 +18,58 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from shop import geo
+from shop.cart.services import parse_id
 from shop.orders.services import DELIVERY_LABELS, PAYMENT_LABELS
 
 _required = DataRequired(message=_l("This field is required."))
 
 
 def _code(value):
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+    """A province or ward code from the form: a bounded whole number, else None (the service then
+    asks for a province or ward of the list), so no huge number reaches the database."""
+    return parse_id(value)
+
+
+def _printable(value):
+    """Control characters are dropped (a NUL byte cannot even be stored in PostgreSQL text); tabs
+    and line breaks become spaces."""
+    if not isinstance(value, str):
+        return value
+    return "".join(" " if ch in "\t\r\n" else ch for ch in value if ch in "\t\r\n" or not _control(ch))
+
+
+def _printable_lines(value):
+    """Like _printable, keeping line breaks (a delivery note may have several lines)."""
+    if not isinstance(value, str):
+        return value
+    return "".join(ch for ch in value.replace("\r\n", "\n") if ch == "\n" or not _control(ch))
+
+
+def _control(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Cs")
 
 
 class CheckoutForm(FlaskForm):
     contact_name = StringField(
-        _l("Full name"), validators=[_required, Length(max=120)], render_kw={"autocomplete": "name"}
+        _l("Full name"),
+        validators=[_required, Length(max=120)],
+        filters=[_printable],
+        render_kw={"autocomplete": "name"},
     )
     phone = TelField(
         _l("Phone number"),
         validators=[_required, Length(max=20)],
+        filters=[_printable],
         description=_l("The courier calls this number, e.g. 0912 345 678."),
         render_kw={"autocomplete": "tel"},
     )
     email = EmailField(
         _l("Email"),
         validators=[_required, Email(message=_l("Enter a valid email address.")), Length(max=254)],
+        filters=[_printable],
         description=_l("We send the order confirmation here."),
         render_kw={"autocomplete": "email"},
     )
@@ -53,11 +79,15 @@ class CheckoutForm(FlaskForm):
     street = StringField(
         _l("Street and house number"),
         validators=[Length(max=200)],
+        filters=[_printable],
         description=_l("House number, street, hamlet or building."),
         render_kw={"autocomplete": "address-line1"},
     )
     delivery_note = TextAreaField(
-        _l("Note for the delivery (optional)"), validators=[Optional(), Length(max=300)], render_kw={"rows": 2}
+        _l("Note for the delivery (optional)"),
+        validators=[Optional(), Length(max=300)],
+        filters=[_printable_lines],
+        render_kw={"rows": 2},
     )
     delivery_method = RadioField(
         _l("Delivery"),
@@ -84,6 +114,9 @@ class CheckoutForm(FlaskForm):
 
 
 class PlaceOrderForm(FlaskForm):
-    checkout_token = HiddenField()
+    # Made by new_checkout_token (URL-safe base64); anything else is refused before any lookup.
+    checkout_token = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
     # The total the shopper saw; it never sets a price, it only tells whether something changed.
-    expected_total = HiddenField()
+    expected_total = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9]{1,15}$")])
+    # The quantities it showed ("variant:quantity,…"), to tell "sold out since" from other changes.
+    expected_lines = HiddenField(validators=[Optional(), Length(max=4000)])

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from shop import geo
 from shop.accounts.services import normalize_phone
 from shop.cart.models import Cart
-from shop.cart.services import PricedCart, clear_cart, price_cart
+from shop.cart.services import MAX_LINE_QUANTITY, PricedCart, clear_cart, parse_id, price_cart
 from shop.checkout import limits
 from shop.checkout.models import SavedAddress, ShippingZone, ShippingZoneProvince
 from shop.errors import ConflictError, ValidationError
@@ -69,7 +69,7 @@ def same_day_cutoff() -> time:
 
 
 def zone_for(province_code: int | None) -> ShippingZone | None:
-    if province_code is None:
+    if geo.province_name(province_code) is None:  # also keeps a huge number from the database
         return None
     return db.session.scalar(
         select(ShippingZone)
@@ -199,7 +199,8 @@ class Details:
     delivery_note: str | None = None
     save_address: bool = False
 
-    def to_session(self) -> dict:
+    def to_data(self) -> dict:
+        """As kept on the server with the cart (carts.checkout_details)."""
         return dict(self.__dict__)
 
     @classmethod
@@ -218,13 +219,19 @@ class Details:
         }
 
     @classmethod
-    def from_session(cls, data: dict | None) -> Details | None:
-        if not data:
+    def from_data(cls, data: dict | None) -> Details | None:
+        """From what `to_data` kept; None when nothing (or something of another shape) was kept."""
+        if not isinstance(data, dict) or not data:
             return None
         try:
             return cls(**data)
         except TypeError:
             return None
+
+    @classmethod
+    def of_cart(cls, cart: Cart | None) -> Details | None:
+        """The details typed at checkout for this cart, if any."""
+        return cls.from_data(cart.checkout_details) if cart is not None else None
 
 
 def check_details(details: Details) -> Details:
@@ -275,8 +282,10 @@ class Quote:
         return self.subtotal_vnd + self.shipping_vnd
 
 
-def quote(cart: Cart | None, details: Details, *, now: datetime, locale: str, acknowledge: bool = True) -> Quote:
-    """Everything the order will cost, computed on the server from the cart as it is now."""
+def quote(cart: Cart | None, details: Details, *, now: datetime, locale: str, acknowledge: bool = False) -> Quote:
+    """Everything the order will cost, computed on the server from the cart as it is now. Writes
+    nothing unless `acknowledge` (see price_cart). Raises ValidationError for an empty cart or a
+    delivery the cart cannot have."""
     priced = price_cart(cart, acknowledge=acknowledge)
     if not priced.lines:
         raise ValidationError(_l("Your cart is empty."))
@@ -297,8 +306,36 @@ def quote(cart: Cart | None, details: Details, *, now: datetime, locale: str, ac
     return q
 
 
+def save_details(cart: Cart | None, details: Details, *, now: datetime, locale: str) -> Quote:
+    """The checkout form was sent: check the details, record the cart as the shopper saw it beside
+    the form, and keep the details with the cart on the server (not in the visitor's cookie) for
+    the review page and "Place order". Raises ValidationError naming the field."""
+    check_details(details)
+    q = quote(cart, details, now=now, locale=locale, acknowledge=True)
+    cart.checkout_details = details.to_data()
+    db.session.flush()
+    return q
+
+
 def new_checkout_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def quantities_shown(q: Quote) -> str:
+    """The review page's quantities, for its "Place order" form: "variant:quantity,…"."""
+    return ",".join(f"{line.variant.id}:{line.quantity}" for line in q.cart.lines)
+
+
+def parse_quantities_shown(raw: str | None) -> dict[int, int] | None:
+    """What `quantities_shown` wrote, read back with bounds; None when missing or malformed."""
+    quantities = {}
+    for item in (raw or "").split(","):
+        variant_id, _, quantity = item.partition(":")
+        variant_id, quantity = parse_id(variant_id), parse_id(quantity, high=MAX_LINE_QUANTITY)
+        if variant_id is None or quantity is None:
+            return None
+        quantities[variant_id] = quantity
+    return quantities
 
 
 class TotalChanged(ConflictError):
@@ -320,6 +357,15 @@ def existing_order(checkout_token: str, *, user_id: int | None, session_numbers:
     return order
 
 
+def _ran_out_since_review(priced: PricedCart, expected_quantities: dict[int, int] | None) -> int | None:
+    """A variant the cart now has less of than the review page showed (0 when unknown), or None."""
+    now = {line.variant.id: line.quantity for line in priced.lines}
+    if expected_quantities is None:  # not told what the review showed: any shortfall counts
+        short = [line.variant.id for line in priced.lines if line.lowered_from]
+        return short[0] if short else (0 if priced.removed else None)
+    return next((vid for vid, qty in expected_quantities.items() if now.get(vid, 0) < qty), None)
+
+
 def place_order(
     *,
     cart: Cart | None,
@@ -329,26 +375,33 @@ def place_order(
     user_id: int | None,
     locale: str,
     now: datetime | None = None,
+    expected_quantities: dict[int, int] | None = None,
 ) -> Order:
     """Place the order in the caller's transaction: reprice the cart, reserve the stock, copy prices
     and names onto the lines, empty the cart, queue the email. Raises (and writes nothing the
     caller should keep) when the cart changed since the review, stock ran out or details are bad.
 
-    `expected_total_vnd` is the total the shopper saw on the review page. It never sets a price;
-    a different total here means something changed, and the shopper must look again."""
+    `expected_total_vnd` is the total the shopper saw on the review page, and
+    `expected_quantities` (variant id: quantity) the quantities it showed. They never set a price
+    or a quantity: the order goes through when the total is the same (even if that page showed a
+    new price or a quantity lowered to the stock); otherwise the shopper must look again, told
+    plainly when stock ran out."""
     now = now or utcnow()
     if not checkout_token or len(checkout_token) > 64:
         raise ValidationError(_l("This checkout form is no longer valid. Please check your order again."))
     orders.expire_due_orders(now)
     check_details(details)
     limits.check_order(phone=details.phone, email=details.email, payment_method=details.payment_method, now=now)
-    priced = price_cart(cart, acknowledge=False)
-    short = [line for line in priced.lines if line.lowered_from]
-    if short or (priced.removed and cart is not None and cart.lines):
-        # Someone else bought the last units since the review: say so plainly.
-        raise OutOfStock(short[0].variant.id if short else 0)
-    q = quote(cart, details, now=now, locale=locale, acknowledge=False)
-    if q.cart.changed or expected_total_vnd != q.total_vnd:
+    priced = price_cart(cart)
+    if priced.removed and not priced.lines:
+        raise OutOfStock(0)  # the last units went to someone else since the review
+    q = quote(cart, details, now=now, locale=locale)
+    # The review page wrote nothing: the total it showed, lowered quantities and new prices
+    # included, is what the shopper agreed to. Any other total means something moved since.
+    if expected_total_vnd != q.total_vnd:
+        ran_out = _ran_out_since_review(q.cart, expected_quantities)
+        if ran_out is not None:
+            raise OutOfStock(ran_out)  # someone else bought units since the review: say so plainly
         raise TotalChanged()
 
     method = details.payment_method
@@ -427,17 +480,18 @@ def save_address(user_id: int, details: Details) -> SavedAddress:
             return address
     address = SavedAddress(user_id=user_id, **details.address())
     db.session.add(address)
-    extra = saved_addresses(user_id)[MAX_SAVED_ADDRESSES - 1 :]
-    for old in extra:
+    db.session.flush()
+    # Newest first: the new address is one of the MAX_SAVED_ADDRESSES kept, the oldest beyond go.
+    for old in saved_addresses(user_id)[MAX_SAVED_ADDRESSES:]:
         db.session.delete(old)
     db.session.flush()
     return address
 
 
 def own_address(user_id: int, address_id) -> SavedAddress | None:
-    try:
-        address_id = int(address_id)
-    except (TypeError, ValueError):
+    """The user's saved address with this id (as typed in a form), or None."""
+    address_id = parse_id(address_id)
+    if address_id is None:
         return None
     return db.session.scalar(select(SavedAddress).where(SavedAddress.id == address_id, SavedAddress.user_id == user_id))
 

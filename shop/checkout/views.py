@@ -8,7 +8,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import get_locale
@@ -17,18 +16,18 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from shop import geo
+from shop.cart.services import parse_id
 from shop.cart.views import current_cart
 from shop.checkout import services
 from shop.checkout.forms import CheckoutForm, PlaceOrderForm
 from shop.errors import ShopError, ValidationError
 from shop.extensions import db
 from shop.models_base import utcnow
+from shop.orders import services as orders
 from shop.orders.views import remember_order, session_orders, start_card_payment
-from shop.web import commit_and_send, form_view, put_error_on_form
+from shop.web import commit_and_send, form_view, no_store, put_error_on_form
 
 bp = Blueprint("checkout", __name__, url_prefix="/checkout")
-
-DETAILS_KEY = "checkout"
 
 
 def _locale() -> str:
@@ -39,10 +38,10 @@ def _user_id() -> int | None:
     return current_user.id if current_user.is_authenticated else None
 
 
-def _prefill(form: CheckoutForm) -> None:
-    saved = services.Details.from_session(session.get(DETAILS_KEY))
+def _prefill(form: CheckoutForm, cart) -> None:
+    saved = services.Details.of_cart(cart)
     if saved:
-        for name, value in saved.to_session().items():
+        for name, value in saved.to_data().items():
             if hasattr(form, name):
                 getattr(form, name).data = value
         return
@@ -66,17 +65,17 @@ def _fill_address(form: CheckoutForm, address) -> None:
 
 @bp.route("", methods=["GET", "POST"])
 @form_view
+@no_store
 def details():
     cart = current_cart()
     priced = services.price_cart(cart)
-    db.session.commit()
     if not priced.lines:
         flash(_("Your cart is empty."), "info")
         return redirect(url_for("cart.show"))
     form = CheckoutForm()
     addresses = services.saved_addresses(current_user.id) if current_user.is_authenticated else []
     if request.method == "GET":
-        _prefill(form)
+        _prefill(form, cart)
     elif request.form.get("use_address") and current_user.is_authenticated:
         address = services.own_address(current_user.id, form.saved_address.data)
         if address:
@@ -90,38 +89,52 @@ def details():
     if request.method == "POST" and not refreshing and form.validate_on_submit():
         details = services.Details.from_form(form)
         try:
-            services.check_details(details)
-            services.quote(cart, details, now=utcnow(), locale=_locale())
+            services.save_details(cart, details, now=utcnow(), locale=_locale())
         except ShopError as exc:
             db.session.rollback()
             put_error_on_form(form, exc)
         else:
-            session[DETAILS_KEY] = details.to_session()
+            db.session.commit()
             return redirect(url_for("checkout.review"))
     status = 400 if request.method == "POST" and not refreshing else 200
     options = services.delivery_options(priced, form.province_code.data, now=utcnow(), locale=_locale())
     if status == 200:  # after a refused choice, keep it selected beside its reason
         form.delivery_method.data = services.preferred_delivery(options, form.delivery_method.data)
     return render_template(
-        "checkout/details.html", form=form, priced=priced, options=options, locale=_locale(), payments=payments
+        "checkout/details.html",
+        form=form,
+        priced=priced,
+        options=options,
+        locale=_locale(),
+        max_saved_addresses=services.MAX_SAVED_ADDRESSES,
+        payments=payments,
     ), status
 
 
-@bp.route("/wards/<int:province_code>")
-def wards(province_code: int):
+def _province(raw: str) -> int | None:
+    """A province code from the URL: one of the current provinces, else None."""
+    code = parse_id(raw)
+    return code if geo.province_name(code) is not None else None
+
+
+@bp.route("/wards/<province_code>")
+def wards(province_code: str):
     """Communes and wards of a province, for the address form's second select."""
-    if geo.province_name(province_code) is None:
+    province_code = _province(province_code)
+    if province_code is None:
         return jsonify(error={"code": "not_found", "message": _("Unknown province.")}), 404
     return jsonify(wards=[{"code": code, "name": name} for code, name in geo.wards(province_code)])
 
 
-@bp.route("/delivery/<int:province_code>")
-def delivery(province_code: int):
+@bp.route("/delivery/<province_code>")
+@no_store
+def delivery(province_code: str):
     """The delivery choices with their prices for a province, as the checkout form shows them:
     the form's script swaps them in when the shopper picks a province."""
-    if geo.province_name(province_code) is None:
+    province_code = _province(province_code)
+    if province_code is None:
         return jsonify(error={"code": "not_found", "message": _("Unknown province.")}), 404
-    priced = services.price_cart(current_cart(), acknowledge=False)
+    priced = services.price_cart(current_cart())
     form = CheckoutForm(formdata=None)
     options = services.delivery_options(priced, province_code, now=utcnow(), locale=_locale())
     form.delivery_method.data = services.preferred_delivery(options, request.args.get("chosen") or "standard")
@@ -130,20 +143,26 @@ def delivery(province_code: int):
 
 
 @bp.route("/review")
+@no_store
 def review():
-    details = services.Details.from_session(session.get(DETAILS_KEY))
+    cart = current_cart()
+    details = services.Details.of_cart(cart)
     if details is None:
         return redirect(url_for("checkout.details"))
-    cart = current_cart()
     try:
         services.check_details(details)
+        # Writes nothing: new prices and lowered quantities are shown, and the total with them is
+        # what "Place order" holds the shopper to.
         quote = services.quote(cart, details, now=utcnow(), locale=_locale())
     except ShopError as exc:
-        db.session.commit()  # keep what the cart page would have noted (capped lines, new prices)
         flash(str(exc.message), "error")
         return redirect(url_for("checkout.details") if exc.field else url_for("cart.show"))
-    db.session.commit()
-    form = PlaceOrderForm(formdata=None, checkout_token=services.new_checkout_token(), expected_total=quote.total_vnd)
+    form = PlaceOrderForm(
+        formdata=None,
+        checkout_token=services.new_checkout_token(),
+        expected_total=quote.total_vnd,
+        expected_lines=services.quantities_shown(quote),
+    )
     payments = services.payment_options(quote.total_vnd)
     return render_template(
         "checkout/review.html", quote=quote, details=details, form=form, locale=_locale(), payments=payments
@@ -160,19 +179,22 @@ def place():
     existing = services.existing_order(token, user_id=_user_id(), session_numbers=session_orders())
     if existing is not None:
         return redirect(url_for("orders.show", number=existing.number))
-    details = services.Details.from_session(session.get(DETAILS_KEY))
+    cart = current_cart()
+    details = services.Details.of_cart(cart)
     if details is None:
         return redirect(url_for("checkout.details"))
-    try:
-        expected = int(form.expected_total.data)
-    except (TypeError, ValueError):
-        expected = None
+    expected = int(form.expected_total.data)  # the form allows digits only
+    # Unpaid orders past their time give their stock back first, and for good: the review page
+    # may have shown less than the cart can have now, and a refused order must not undo that.
+    orders.expire_due_orders()
+    commit_and_send()
     try:
         order = services.place_order(
-            cart=current_cart(),
+            cart=cart,
             details=details,
             checkout_token=token,
             expected_total_vnd=expected,
+            expected_quantities=services.parse_quantities_shown(form.expected_lines.data),
             user_id=_user_id(),
             locale=_locale(),
         )
@@ -194,7 +216,6 @@ def place():
         flash(str(exc.message), "error")
         return redirect(url_for("cart.show") if exc.code == "out_of_stock" else url_for("checkout.review"))
     remember_order(number)
-    session.pop(DETAILS_KEY, None)
     commit_and_send()
     if order.payment_method == "stripe":
         return redirect(start_card_payment(order))

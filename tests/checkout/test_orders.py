@@ -128,7 +128,8 @@ def test_expire_orders_command_releases_stock(products, runner):
 
 
 def test_a_forgotten_cron_job_cannot_hold_stock(client, products):
-    """Expiry is applied when the stock is read: the cart page sees the units again."""
+    """Expiry is applied where stock is reserved (pages only read it): adding to the cart gets the
+    units back. Placing an order does too (tests/checkout/test_reads_write_nothing.py)."""
     order = place(cart_with((products["rice"], 5), key="slow-payer"), payment_method="vietqr")
     add(client, products["rice"], "1")
     assert (

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from shop.catalog.models import Variant
 from shop.checkout import services as checkout
-from shop.errors import ConflictError, ValidationError
+from shop.errors import ValidationError
 from shop.extensions import db
 from shop.inventory.services import OutOfStock, ledger_totals
 from shop.orders.models import Order
@@ -46,6 +46,26 @@ def test_a_price_change_after_review_stops_the_order(products):
     assert db.session.scalar(select(func.count()).select_from(Order)) == 0
 
 
+def test_a_new_price_shown_on_the_review_is_the_price_paid(products):
+    cart = cart_with((products["tea"], 1))
+    products["tea"].variants[0].price_vnd = 500_000
+    db.session.commit()
+    review = checkout.quote(cart, details(), now=MORNING, locale="vi", acknowledge=False)  # as on the review page
+    assert review.cart.lines[0].price_was_vnd == 450_000
+    order = place(cart, expected=review.total_vnd)
+    assert order.lines[0].unit_price_vnd == 500_000 and order.total_vnd == review.total_vnd
+
+
+def test_a_quantity_lowered_on_the_review_is_the_quantity_ordered(products):
+    cart = cart_with((products["rice"], 5))
+    place(cart_with((products["rice"], 2), key="someone-else"), token="other")
+    review = checkout.quote(cart, details(), now=MORNING, locale="vi", acknowledge=False)
+    assert review.cart.lines[0].lowered_from == 5
+    order = place(cart, expected=review.total_vnd)
+    assert [line.quantity for line in order.lines] == [3]
+    assert db.session.get(Variant, products["rice"].variants[0].id).reserved == 5
+
+
 def test_same_token_twice_is_one_order(products):
     cart = cart_with((products["tea"], 1))
     order = place(cart)
@@ -57,10 +77,11 @@ def test_same_token_twice_is_one_order(products):
 
 def test_not_enough_stock_writes_nothing(products):
     cart = cart_with((products["rice"], 5))
+    seen = checkout.quote(cart, details(), now=MORNING, locale="vi").total_vnd  # the review page
     other = cart_with((products["rice"], 3), key="someone-else")
     place(other, token="other")
-    with pytest.raises(ConflictError):
-        place(cart)
+    with pytest.raises(OutOfStock):
+        place(cart, expected=seen)
     db.session.rollback()
     rice = db.session.get(Variant, products["rice"].variants[0].id)
     assert (rice.on_hand, rice.reserved) == (5, 3)

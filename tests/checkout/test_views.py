@@ -40,9 +40,10 @@ def checkout(client, **changes):
 
 
 def place(client, review_html: str, **override):
-    token = re.search(r'name="checkout_token"[^>]*value="([^"]+)"', review_html).group(1)
-    total = re.search(r'name="expected_total"[^>]*value="([^"]+)"', review_html).group(1)
-    data = {"csrf_token": csrf_token_from(review_html), "checkout_token": token, "expected_total": total, **override}
+    """Press "Place order" on the review page, sending what its form holds."""
+    hidden = re.compile(r'name="(checkout_token|expected_total|expected_lines)"[^>]*value="([^"]*)"')
+    fields = {match.group(1): match.group(2) for match in hidden.finditer(review_html)}
+    data = {"csrf_token": csrf_token_from(review_html), **fields, **override}
     return client.post("/checkout/place", data=data)
 
 
