@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
@@ -36,6 +37,21 @@ def _clock(name: str, default: str) -> str:
     if not (sep and hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
         raise ConfigError(f"{name} must be a time of day like 14:00, not {raw!r}")
     return f"{int(hours):02d}:{int(minutes):02d}"
+
+
+def check_base_url(config: dict) -> None:
+    """SHOP_BASE_URL must be an absolute http(s) address: every link that leaves a page is built on it."""
+    parts = urlsplit(config["SHOP_BASE_URL"])
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"SHOP_BASE_URL must be the shop's address, like https://cho-ocop.vn, not {config['SHOP_BASE_URL']!r}"
+        )
+
+
+def trusted_hosts(config: dict) -> list[str]:
+    """The host of SHOP_BASE_URL and the SHOP_ALLOWED_HOSTS list: the only Host headers served in production."""
+    hosts = [urlsplit(config["SHOP_BASE_URL"]).hostname, *config["SHOP_ALLOWED_HOSTS"]]
+    return list(dict.fromkeys(h for h in hosts if h))
 
 
 def _limit(name: str, default: str) -> str:
@@ -153,7 +169,7 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
         "STRIPE_MAX_NETWORK_RETRIES": _int("STRIPE_MAX_NETWORK_RETRIES", 2),
         # What one visitor may order and hold (shop/checkout/limits.py; 0 turns a limit off).
-        "ORDER_LIMIT_PER_IP_PER_HOUR": _int("ORDER_LIMIT_PER_IP_PER_HOUR", 5),
+        "ORDER_LIMIT_PER_IP_PER_HOUR": _int("ORDER_LIMIT_PER_IP_PER_HOUR", 20),
         "ORDER_LIMIT_PER_PHONE_PER_HOUR": _int("ORDER_LIMIT_PER_PHONE_PER_HOUR", 3),
         "OPEN_COD_ORDERS_PER_CONTACT": _int("OPEN_COD_ORDERS_PER_CONTACT", 3),
         "COD_MAX_ORDER_VND": _int("COD_MAX_ORDER_VND", 5_000_000),
@@ -164,8 +180,8 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         # may ask for a fresh link.
         "ORDER_LINK_DAYS": _int("ORDER_LINK_DAYS", 30),
         "ORDER_LINK_LIMIT_PER_IP": os.environ.get("ORDER_LINK_LIMIT_PER_IP", "10 per hour"),
-        # Links in mail sent outside a request (e.g. by `flask shop expire-orders`).
+        # Every absolute link (mail, Stripe, canonical, sitemap) is built on this, never on the Host header.
         "SHOP_BASE_URL": os.environ.get("SHOP_BASE_URL", "http://127.0.0.1:5000"),
-        "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
-        "SERVER_NAME": os.environ.get("SERVER_NAME") or None,
+        # Further host names served in production besides SHOP_BASE_URL's (comma-separated).
+        "SHOP_ALLOWED_HOSTS": [h.strip() for h in os.environ.get("SHOP_ALLOWED_HOSTS", "").split(",") if h.strip()],
     }

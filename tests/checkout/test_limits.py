@@ -56,7 +56,8 @@ def buy_through_the_pages(client, product, n: int, **changes):
 # Orders per connection ------------------------------------------------------------------------------
 
 
-def test_one_connection_places_at_most_five_orders_an_hour(client, tea, clock):
+def test_one_connection_places_at_most_five_orders_an_hour(app, client, tea, clock):
+    app.config["ORDER_LIMIT_PER_IP_PER_HOUR"] = 5
     for n in range(5):
         response = buy_through_the_pages(client, tea, n)
         assert "/orders/OCOP-" in response.headers["Location"]
