@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, flash, make_response, redirect, request
+from flask import abort, flash, g, make_response, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -28,7 +28,10 @@ def safe_next(target: str | None, default: str) -> str:
 
 
 def current_path() -> str:
-    """The path and query of this request, for `next` links."""
+    """The path and query of this request, for `next` links (the canonical one while a page is
+    rendered for the page cache, so a cached page carries no visitor's junk parameters)."""
+    if g.get("canonical_path"):
+        return g.canonical_path
     return request.full_path.rstrip("?") if request.query_string else request.path
 
 

@@ -87,3 +87,34 @@ def test_a_guest_with_a_cart_sees_their_own_count_not_the_cached_page(app):
     guest.get(response.headers["Location"])  # the page that shows the "added" message
     assert "2 sản phẩm" in guest.get("/products").get_data(as_text=True)
     assert "0 sản phẩm" in other.get("/products").get_data(as_text=True)
+
+
+def test_junk_and_reordered_query_strings_share_one_cache_entry(client):
+    make_product("Xôi Phú Thượng", stars=4)
+    _, first_count = statements_during(client, "/products?stars=4&province=01")
+    assert first_count > 0
+    for junk in (
+        "/products?province=01&stars=4",
+        "/products?stars=4&province=01&utm_source=zalo",
+        "/products?stars=4&stars=4&province=1&x=%00&page=1&sort=relevance",
+        "/products?q=&stars=4&province=01&group=&min_price=",
+    ):
+        response, count = statements_during(client, junk)
+        assert (response.status_code, count) == (200, 0), junk
+
+
+def test_a_cached_page_carries_no_visitors_junk_parameters(client):
+    make_product("Xôi Phú Thượng", stars=4)
+    first = client.get("/products?stars=4&utm_campaign=evil-text").get_data(as_text=True)
+    again = client.get("/products?stars=4").get_data(as_text=True)
+    for html in (first, again):
+        assert "evil-text" not in html
+        assert "/account/login?next=/products?stars%3D4" in html
+
+
+def test_junk_query_strings_do_not_grow_the_cache(client):
+    product = make_product("Hoa đào Nhật Tân")
+    for n in range(30):
+        assert client.get(f"/products/{product.slug}?n={n}").status_code == 200
+        assert client.get(f"/?fbclid={n}").status_code == 200
+    assert len([key for key in cache.cache._cache if "page:" in key]) == 2
