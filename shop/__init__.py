@@ -93,12 +93,18 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from shop.accounts.models import User
+        """The user of a live login session ("<user id>:<token>"); anything else is nobody, and
+        the stale id and remember cookie are dropped from this browser. Writes no row."""
+        from flask import current_app, session
 
-        try:
-            return db.session.get(User, int(user_id))
-        except ValueError:
-            return None
+        from shop.accounts.services import user_for_session_id
+
+        user = user_for_session_id(user_id)
+        if user is None:
+            session.pop("_user_id", None)
+            if current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
+                session["_remember"] = "clear"
+        return user
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Flask, jsonify, make_response, render_template, request
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -21,6 +25,11 @@ class ShopError(Exception):
         self.field = field
 
     default_message = _l("The request could not be completed.")
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers that go with the answer (none, unless a subclass says so)."""
+        return {}
 
 
 class ValidationError(ShopError):
@@ -44,7 +53,24 @@ class Forbidden(ShopError):
     default_message = _l("You are not allowed to do that.")
 
 
-def _wants_json() -> bool:
+class RateLimited(ShopError):
+    """Too many tries: answered 429 with Retry-After (whole seconds, at least 1)."""
+
+    status = 429
+    code = "rate_limited"
+    default_message = _l("Too many attempts. Please wait a little and try again.")
+
+    def __init__(self, message=None, *, retry_after: float, field: str | None = None):
+        super().__init__(message, field=field)
+        self.retry_after = max(1, math.ceil(retry_after))
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+def wants_json() -> bool:
+    """Whether this request's answer, error or not, should be JSON rather than a page."""
     if request.path.startswith("/api/"):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
@@ -72,27 +98,50 @@ _MESSAGES = {
 }
 
 
-def error_response(status: int, code: str, message=None):
+def error_response(status: int, code: str, message=None, headers: dict[str, str] | None = None):
     message = message or _MESSAGES.get(status, _MESSAGES[500])
-    if _wants_json():
-        return jsonify(error={"code": code, "message": str(message)}), status
+    if wants_json():
+        return jsonify(error={"code": code, "message": str(message)}), status, headers or {}
     title = _TITLES.get(status, _TITLES[500])
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    if request_ctx.url_adapter is None:
+        # A host the shop does not serve (TRUSTED_HOSTS): no page can link anywhere, so plain text.
+        return (
+            f"{status} {title}: {message}\n",
+            status,
+            {"Content-Type": "text/plain; charset=utf-8", **(headers or {})},
+        )
+    return render_template("errors/error.html", status=status, title=title, message=message), status, headers or {}
+
+
+def _retry_after_of_limiter() -> float:
+    """Seconds until Flask-Limiter's breached limit lets this client in again."""
+    from shop.extensions import limiter
+
+    limit = limiter.current_limit
+    return limit.reset_at - time.time() if limit is not None else 60
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ShopError)
     def handle_shop_error(exc: ShopError):
-        return error_response(exc.status, exc.code, exc.message)
+        return error_response(exc.status, exc.code, exc.message, exc.headers)
 
     @app.errorhandler(CSRFError)
     def handle_csrf(exc: CSRFError):
         view = app.view_functions.get(request.endpoint or "")
-        if getattr(view, "renders_form_errors", False) and not _wants_json():
+        if getattr(view, "renders_form_errors", False) and not wants_json():
             # The form's own CSRF check fails the same way, so the page is shown again with the
-            # message next to the form, in the user's language.
-            response = make_response(view(**(request.view_args or {})))
-            response.status_code = 400
+            # message next to the form, in the user's language. Whatever the view raises on the
+            # way (a login redirect, a rate limit) gets its own answer: an exception raised inside
+            # an error handler would otherwise be a 500.
+            try:
+                response = make_response(view(**(request.view_args or {})))
+            except ShopError as raised:
+                return handle_shop_error(raised)
+            except HTTPException as raised:
+                return raised if raised.code is None else handle_http(raised)
+            if response.status_code < 300:
+                response.status_code = 400
             return response
         return error_response(
             400,
@@ -103,6 +152,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException):
         status = exc.code or 500
+        if status == 429:  # a Flask-Limiter decorator: the same answer as every other limit
+            return handle_shop_error(RateLimited(retry_after=_retry_after_of_limiter()))
         return error_response(status, exc.name.lower().replace(" ", "_"))
 
     @app.errorhandler(Exception)

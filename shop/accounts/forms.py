@@ -44,8 +44,15 @@ def _repeat(label, of: str) -> PasswordField:
 
 
 class RegisterForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[_required, Length(max=120)], render_kw={"autocomplete": "name"})
+    """Step one: the address, which gets a link to step two."""
+
     email = EmailField(_l("Email"), validators=[_required, Length(max=254)], render_kw={"autocomplete": "email"})
+
+
+class FinishSignupForm(FlaskForm):
+    """Step two, through the mailed link: who you are and your password."""
+
+    name = StringField(_l("Full name"), validators=[_required, Length(max=120)], render_kw={"autocomplete": "name"})
     phone = TelField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)], render_kw={"autocomplete": "tel"})
     password = _new_password(_l("Password"))
     confirm = _repeat(_l("Repeat password"), of="password")

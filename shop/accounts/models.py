@@ -36,9 +36,28 @@ class User(UserMixin, TimestampMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
+    # The token of the login session this object was loaded for (never stored: the database
+    # keeps only its hash, in LoginSession). Set by shop.accounts.services.
+    session_token = None  # not annotated: an annotation would make SQLAlchemy map it
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses to log in inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's id for the session and remember cookies: "<user id>:<session token>", so
+        that ending the login session on the server ends both cookies."""
+        if not self.session_token:
+            raise RuntimeError("log in through shop.accounts.services.start_login_session")
+        return f"{self.id}:{self.session_token}"
+
+    def __eq__(self, other) -> bool:
+        # The same account, whichever login session each object was loaded for.
+        if isinstance(other, User):
+            return self.id is not None and self.id == other.id
+        return NotImplemented
+
+    __hash__ = object.__hash__
 
     @property
     def is_producer(self) -> bool:

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from shop.accounts import services
 from shop.accounts.forms import (
     ChangePasswordForm,
+    FinishSignupForm,
     ForgotPasswordForm,
     LanguageForm,
     LoginForm,
@@ -17,39 +18,48 @@ from shop.accounts.forms import (
     ResetPasswordForm,
 )
 from shop.cart.services import merge_guest_cart
-from shop.errors import ShopError
-from shop.extensions import db, limiter
-from shop.mail.services import deliver_pending
-from shop.web import form_view, put_error_on_form, safe_next
+from shop.errors import ShopError, error_response, wants_json
+from shop.extensions import db
+from shop.web import commit_and_send, form_view, put_error_on_form, safe_next
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
-
-def _login_limit_per_ip() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_IP"]
-
-
-def _login_limit_per_account() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
-
-
-def _account_key() -> str:
-    return "account:" + (request.form.get("email") or "").strip().lower()
-
-
-def _failed(response) -> bool:
-    # Only failed attempts count, so a person who logs in and out often is never locked out.
-    return response.status_code >= 400
+# What a visitor's session keeps across logging in: the language they picked and the links to
+# their own guest orders. (Their cart is merged into the account's.) Everything else, the CSRF
+# token included, starts again, so a session someone planted before the log-in is worth nothing.
+_KEPT_AT_LOGIN = ("lang", "orders")
+_SIGNUP_EMAIL = "signup_email"
 
 
 def _locale() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def _refused(template: str, form, exc: ShopError, **context):
+    """A service said no: the form again with the reason (JSON clients get the JSON error), with
+    the status and headers the error asks for (429 and Retry-After for a limit)."""
+    db.session.rollback()
+    if wants_json():
+        return error_response(exc.status, exc.code, exc.message, exc.headers)
+    put_error_on_form(form, exc)
+    return render_template(template, form=form, **context), exc.status, exc.headers
+
+
 def _start_session(user, *, remember: bool) -> None:
+    """Log `user` in with a new session and a new login session on the server."""
+    kept = {key: session[key] for key in _KEPT_AT_LOGIN if key in session}
+    guest_cart = session.get("cart_key")
+    if current_user.is_authenticated:
+        # Whoever was logged in here before is logged out on the server too.
+        services.end_login_session(current_user)
+    session.clear()
+    services.start_login_session(user, remember=remember)
     login_user(user, remember=remember)
+    if not remember and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
+        session["_remember"] = "clear"  # an older remember cookie must not outlive this log-in
+    session.update(kept)
     # What a guest put in their cart follows them into their account.
-    merge_guest_cart(user.id, session.pop("cart_key", None))
+    merge_guest_cart(user.id, guest_cart)
     # The profile's language wins; a visitor with no saved preference keeps what they picked.
     if user.locale:
         session["lang"] = user.locale
@@ -63,122 +73,113 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
-    status = 200
     if form.validate_on_submit():
         try:
-            user = services.register_user(
-                email=form.email.data,
+            mail = services.request_signup(form.email.data, locale=_locale(), ip=request.remote_addr)
+        except ShopError as exc:
+            return _refused("accounts/register.html", form, exc)
+        session[_SIGNUP_EMAIL] = mail.to_addr
+        commit_and_send()
+        return redirect(url_for("accounts.signup_sent"))
+    return render_template("accounts/register.html", form=form), 400 if form.is_submitted() else 200
+
+
+@bp.route("/register/sent")
+def signup_sent():
+    # The same page whether the address is new or has an account: only its mailbox learns which.
+    email = session.get(_SIGNUP_EMAIL)
+    if not email:
+        return redirect(url_for("accounts.register"))
+    return render_template("accounts/signup_sent.html", email=email)
+
+
+@bp.route("/register/<token>", methods=["GET", "POST"])
+@form_view
+def finish_signup(token: str):
+    try:
+        email, _link_locale = services.signup_for_token(token)
+    except ShopError as exc:
+        return render_template("accounts/signup_invalid.html", message=exc.message), exc.status
+    form = FinishSignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.finish_signup(
+                token,
                 name=form.name.data,
                 password=form.password.data,
                 phone=form.phone.data,
-                locale=_locale(),
+                locale=session.get("lang") if session.get("lang") in current_app.config["LANGUAGES"] else None,
             )
         except ShopError as exc:
-            db.session.rollback()
-            put_error_on_form(form, exc)
-            status = exc.status
-        else:
-            _start_session(user, remember=False)
-            db.session.commit()
-            flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
-            return redirect(url_for("main.index"))
-    elif form.is_submitted():
-        status = 400
-    return render_template("accounts/register.html", form=form), status
+            return _refused("accounts/finish_signup.html", form, exc, email=email, token=token)
+        session.pop(_SIGNUP_EMAIL, None)
+        _start_session(user, remember=False)
+        db.session.commit()
+        flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
+        return redirect(url_for("main.index"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/finish_signup.html", form=form, email=email, token=token), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @form_view
-@limiter.limit(_login_limit_per_ip, methods=["POST"], scope="login-ip", deduct_when=_failed)
-@limiter.limit(
-    _login_limit_per_account, methods=["POST"], key_func=_account_key, scope="login-account", deduct_when=_failed
-)
 def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next(form.next.data, url_for("main.index")))
-    status = 200
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.log_in(form.email.data, form.password.data, ip=request.remote_addr)
         except ShopError as exc:
-            put_error_on_form(form, exc)
-            status = exc.status
-        else:
-            _start_session(user, remember=bool(form.remember.data))
-            db.session.commit()
-            flash(_("You are logged in."), "success")
-            return redirect(safe_next(form.next.data, url_for("main.index")))
-    elif form.is_submitted():
-        status = 400
-    return render_template("accounts/login.html", form=form), status
-
-
-@bp.errorhandler(429)
-def too_many_attempts(exc):
-    if request.endpoint == "accounts.login":
-        form = LoginForm()
-        form.form_errors.append(
-            _(
-                "Too many failed login attempts. For your safety, please wait a few minutes and try again, "
-                "or reset your password."
-            )
-        )
-        return render_template("accounts/login.html", form=form), 429
-    from shop.errors import error_response
-
-    return error_response(429, "rate_limited")
+            return _refused("accounts/login.html", form, exc)
+        _start_session(user, remember=bool(form.remember.data))
+        db.session.commit()
+        flash(_("You are logged in."), "success")
+        return redirect(safe_next(form.next.data, url_for("main.index")))
+    return render_template("accounts/login.html", form=form), 400 if form.is_submitted() else 200
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            # Ended on the server: a copy of the session or remember cookie no longer logs in.
+            services.end_login_session(current_user)
+        # The next person at this computer must not see this shopper's cart, orders or details.
+        lang = session.get("lang")
+        session.clear()
         logout_user()
-        # The next person at this computer must not see this shopper's cart or orders.
-        session.pop("cart_key", None)
-        session.pop("orders", None)
-        session.pop("checkout", None)
+        if lang:
+            session["lang"] = lang
+        db.session.commit()
         flash(_("You are logged out."), "success")
     return redirect(url_for("main.index"))
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
 @form_view
-@limiter.limit(_login_limit_per_ip, methods=["POST"], scope="forgot-ip")
 def forgot_password():
     form = ForgotPasswordForm()
-    status = 200
     if form.validate_on_submit():
         try:
-            mail_id = services.request_password_reset(
-                form.email.data,
-                reset_url_for=lambda token: url_for("accounts.reset_password", token=token, _external=True),
-                locale=_locale(),
-            )
+            services.request_password_reset(form.email.data, locale=_locale(), ip=request.remote_addr)
         except ShopError as exc:
-            db.session.rollback()
-            put_error_on_form(form, exc)
-            status = exc.status
-        else:
-            db.session.commit()
-            if mail_id is not None:
-                deliver_pending([mail_id])
-            # The same answer whether or not the address has an account.
-            flash(
-                _(
-                    "If an account uses that address, we have sent it a link to choose a new password. "
-                    "The link works for %(minutes)d minutes.",
-                    minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
-                ),
-                "success",
-            )
-            return redirect(url_for("accounts.login"))
-    elif form.is_submitted():
-        status = 400
-    return render_template("accounts/forgot.html", form=form), status
+            return _refused("accounts/forgot.html", form, exc)
+        commit_and_send()
+        # The same answer whether or not the address has an account.
+        flash(
+            _(
+                "If an account uses that address, we have sent it a link to choose a new password. "
+                "The link works for %(minutes)d minutes.",
+                minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+            ),
+            "success",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot.html", form=form), 400 if form.is_submitted() else 200
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -189,22 +190,17 @@ def reset_password(token: str):
     except ShopError as exc:
         return render_template("accounts/reset_invalid.html", message=exc.message), 400
     form = ResetPasswordForm()
-    status = 200
     if form.validate_on_submit():
         try:
             user = services.reset_password(token, form.password.data)
         except ShopError as exc:
-            db.session.rollback()
-            put_error_on_form(form, exc)
-            status = exc.status
-        else:
-            _start_session(user, remember=False)
-            db.session.commit()
-            flash(_("Your password has been changed and you are logged in."), "success")
-            return redirect(url_for("main.index"))
-    elif form.is_submitted():
-        status = 400
-    return render_template("accounts/reset.html", form=form, token=token), status
+            return _refused("accounts/reset.html", form, exc, token=token)
+        # Every other session of the account has ended; this one starts afresh.
+        _start_session(user, remember=False)
+        db.session.commit()
+        flash(_("Your password has been changed and you are logged in."), "success")
+        return redirect(url_for("main.index"))
+    return render_template("accounts/reset.html", form=form, token=token), 400 if form.is_submitted() else 200
 
 
 @bp.route("/profile", methods=["GET", "POST"])
