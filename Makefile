@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
+# The app's instance folder (SQLite file, outbox, secret key), as shop/__init__.py finds it.
+INSTANCE := $(or $(SHOP_INSTANCE_PATH),instance)
 VNU_VERSION := 26.9.27
 VNU_DIR := .cache/vnu
 export VNU_JAR := $(CURDIR)/$(VNU_DIR)/node_modules/vnu-jar/build/dist/vnu.jar
@@ -15,11 +17,14 @@ export FLASK_APP := wsgi
 
 .PHONY: run test install install-dev translations lint test-system-deps extract-messages clean
 
-run: install translations instance/secret_key
-	export SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret_key)}"; \
-	$(BIN)/flask db upgrade && \
-	$(BIN)/flask shop seed-demo && \
-	echo "Serving http://$(HOST):$(PORT)" && \
+# On a laptop `make run` is development, with the demo data; with SHOP_ENV=production the demo
+# accounts (and their published password) are never made. The app and every `flask shop …`
+# command read the secret key from the instance folder themselves when SECRET_KEY is unset.
+run: export SHOP_ENV ?= development
+run: install translations $(INSTANCE)/secret_key
+	$(BIN)/flask db upgrade
+	$(if $(filter production,$(SHOP_ENV)),@echo "SHOP_ENV=production: no demo data",$(BIN)/flask shop seed-demo)
+	@echo "Serving http://$(HOST):$(PORT)"
 	exec $(BIN)/gunicorn --bind "$(HOST):$(PORT)" --workers $(WORKERS) --no-control-socket --access-logfile - wsgi:app
 
 test: install-dev translations test-system-deps
@@ -53,8 +58,8 @@ extract-messages: install
 	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
 
 # A random key made once per checkout, so sessions survive restarts of `make run`.
-instance/secret_key:
-	mkdir -p instance
+$(INSTANCE)/secret_key:
+	mkdir -p $(INSTANCE)
 	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $@
 
 # What the tests run against besides Python: Debian's Chromium, PostgreSQL and Redis servers,

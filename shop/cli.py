@@ -18,15 +18,16 @@ shop_cli = AppGroup("shop", help="OCOP shop commands.")
 @click.argument("email")
 @click.option("--name", default="Admin", show_default=True, help="Display name for a new account.")
 def create_admin(email: str, name: str) -> None:
-    """Make EMAIL an admin, creating the account if needed.
+    """Make EMAIL an admin with a new password, creating the account if needed.
 
-    The password is read from SHOP_ADMIN_PASSWORD if set (for scripts), otherwise asked for.
+    The password is read from SHOP_ADMIN_PASSWORD if set (for scripts), otherwise asked for, also
+    for an existing account: an admin's password must be one that only the operator knows (not,
+    say, the demo's published one). Every other session of the account ends.
     """
-    from shop.accounts.services import find_user_by_email
     from shop.admin.services import make_admin
 
     password = os.environ.get("SHOP_ADMIN_PASSWORD")
-    if password is None and find_user_by_email(email) is None:
+    if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user, created = make_admin(email=email, name=name, password=password)
@@ -50,14 +51,19 @@ def create_admin(email: str, name: str) -> None:
 def seed_demo(synthetic: int) -> None:
     """Load the demo accounts, organisations and catalog (safe to run again: it changes nothing then).
 
+    Refused with SHOP_ENV=production: the demo accounts share a published password.
+
     With --products N it also adds N generated products ("demo-synth-000001", …) with variants,
     images and certificates, spread over groups, provinces, producers and star levels, by bulk
     inserts. Unlike the demo itself this is not idempotent: every run adds N more, numbering on
     from the last synthetic product.
     """
-    from shop.demo import add_synthetic_products, seed
+    from shop.demo import DemoRefused, add_synthetic_products, seed
 
-    counts = seed()
+    try:
+        counts = seed()
+    except DemoRefused as exc:
+        raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo("Demo data: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
     if synthetic:

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
+from flask import current_app
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import selectinload
 
@@ -210,8 +211,18 @@ def _product(
             added["certificates"] += 1
 
 
+class DemoRefused(RuntimeError):
+    """The demo must not be loaded here (SHOP_ENV=production)."""
+
+
 def seed(today: date | None = None) -> dict[str, int]:
-    """Add whatever demo rows are missing; return how many of each were added. Flushes only."""
+    """Add whatever demo rows are missing; return how many of each were added. Flushes only.
+    Raises DemoRefused with SHOP_ENV=production: its accounts' password is in the README."""
+    if current_app.config["SHOP_ENV"] == "production":
+        raise DemoRefused(
+            "The demo data is not loaded with SHOP_ENV=production: its accounts share a published "
+            "password. Use SHOP_ENV=development on a laptop, and `flask shop create-admin EMAIL` for a real admin."
+        )
     today = today or clock.today()
     added = dict.fromkeys(("producers", "partners", "users", "products", "variants", "images", "certificates"), 0)
     producers = {}

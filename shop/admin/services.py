@@ -22,28 +22,19 @@ def overview(*, recent: int = 20) -> dict:
     }
 
 
-def make_admin(*, email: str, name: str, password: str | None):
-    """Grant admin to the account with `email`, creating it (with `password`) if it does not exist.
-
-    A given password also replaces an existing account's. Returns (user, created).
+def make_admin(*, email: str, name: str, password: str):
+    """Grant admin to the account with `email` and give it `password`, creating the account if it
+    does not exist; an existing account's other login sessions end. Returns (user, created).
     Raises ValidationError for a malformed email or short password.
     """
-    from shop.accounts.services import check_password_rules, find_user_by_email, hash_password, register_user
+    from shop.accounts.services import find_user_by_email, register_user, set_password
 
     user = find_user_by_email(email)
     if user is None:
-        if password is None:
-            from flask_babel import lazy_gettext as _l
-
-            from shop.errors import ValidationError
-
-            raise ValidationError(_l("A new admin account needs a password."), field="password")
         user = register_user(email=email, name=name, password=password)
         created = True
     else:
-        if password is not None:
-            check_password_rules(password)
-            user.password_hash = hash_password(password)
+        set_password(user, password)
         created = False
     user.is_admin = True
     db.session.flush()
