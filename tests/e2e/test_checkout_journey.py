@@ -18,7 +18,7 @@ def cart_link(page: Page):
 
 def add_to_cart(page: Page, slug: str, name: str) -> None:
     page.goto(f"/products/{slug}")
-    page.get_by_role("button", name=re.compile(f"^Thêm {name}")).first.click()
+    page.get_by_role("button", name=re.compile(f"^Thêm vào giỏ: {name}")).first.click()
     expect(page.get_by_role("status").filter(has_text="Đã thêm vào giỏ hàng")).to_be_visible()
 
 
