@@ -55,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_security_headers(app)
+    _refuse_nul_bytes(app)
 
     from shop.errors import register_error_handlers
 
@@ -193,6 +194,22 @@ def _register_template_helpers(app: Flask) -> None:
             "shop_name": app.config["SHOP_NAME"],
             "shop_base_url": base_url(),
         }
+
+
+def _refuse_nul_bytes(app: Flask) -> None:
+    """No text a person types contains a NUL byte, and PostgreSQL refuses to store or compare one:
+    a request carrying one in its path, query or form is answered 400 before any view runs."""
+    form_types = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    @app.before_request
+    def refuse():
+        from shop.errors import error_response
+
+        values = [request.path, *request.args.keys(), *request.args.values()]
+        if request.mimetype in form_types:
+            values += [*request.form.keys(), *request.form.values()]
+        if any("\x00" in value for value in values):
+            return error_response(400, "bad_characters")
 
 
 def _register_security_headers(app: Flask) -> None:

@@ -4,6 +4,7 @@ only; views commit."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import datetime
 
@@ -73,6 +74,14 @@ class IllegalTransition(ConflictError):
 
 def status_label(status: str):
     return STATUS_LABELS.get(status, status)
+
+
+ORDER_NUMBER = re.compile(r"OCOP-\d{4}-\d{4,10}")
+
+
+def is_order_number(text: str) -> bool:
+    """Whether `text` has the shape of an order number (anything else is not looked up)."""
+    return bool(ORDER_NUMBER.fullmatch(text or ""))
 
 
 def format_number(order_id: int, placed: datetime) -> str:
@@ -288,8 +297,12 @@ def order_for_viewer(
     """The order if this visitor may see it: its shopper, the browser session that placed it, a
     valid mailed key, or shop staff. Raises OrderLinkExpired for this order's own key past its
     time, and for anyone else the same NotFound as for an unknown number."""
-    order = db.session.scalar(
-        select(Order).where(Order.number == number).options(selectinload(Order.lines), selectinload(Order.events))
+    order = (
+        db.session.scalar(
+            select(Order).where(Order.number == number).options(selectinload(Order.lines), selectinload(Order.events))
+        )
+        if is_order_number(number)
+        else None
     )
     if order is None:
         raise NotFound(_l("We could not find that order."))
@@ -346,6 +359,8 @@ def orders_of(user_id: int, *, limit: int = 50) -> list[Order]:
 
 
 def order_by_number(number: str) -> Order:
+    if not is_order_number(number):
+        raise NotFound(_l("We could not find that order."))
     order = db.session.scalar(select(Order).where(Order.number == number).options(selectinload(Order.lines)))
     if order is None:
         raise NotFound(_l("We could not find that order."))

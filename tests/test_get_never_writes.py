@@ -1,0 +1,130 @@
+"""GET and HEAD requests change nothing in the database.
+
+Every GET route of the app (read from its URL map, so a new route is covered as soon as it exists)
+is opened with real ids by each kind of visitor, in the state most likely to tempt a page into
+writing: an unpaid order past its expiry, cart prices that changed since the shopper saw them,
+quantities above the stock left. No INSERT, UPDATE or DELETE may reach the database."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, update
+
+from shop.accounts.services import make_reset_token, make_signup_token
+from shop.catalog.models import Variant
+from shop.extensions import db
+from tests.checkout.conftest import BANK, stocked
+from tests.checkout.test_views import add, checkout, place
+from tests.conftest import submit
+from tests.factories import PASSWORD, PartnerMemberFactory, ProducerMemberFactory, UserFactory
+
+WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE|UPSERT|CREATE|DROP|ALTER|TRUNCATE)\b", re.I)
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, **BANK}
+
+
+@pytest.fixture
+def world(app, clock):
+    """Products, the four kinds of account, a placed unpaid order now past its expiry, carts whose
+    prices went up and whose quantities are above the stock left."""
+    tea = stocked("Chè Sen Quảng An", price=450_000, on_hand=5, shelf_life_days=365)
+    rice = stocked("Gạo nếp cái hoa vàng", price=60_000, on_hand=8, shelf_life_days=180)
+    shopper = UserFactory(email="lan@example.vn")
+    admin = UserFactory(email="staff@example.vn", is_admin=True)
+    producer = ProducerMemberFactory(producer=tea.producer).user
+    partner = PartnerMemberFactory().user
+    clients = {}
+    for name, user in (("shopper", shopper), ("admin", admin), ("producer", producer), ("partner", partner)):
+        client = app.test_client()
+        response = submit(client, "/account/login", {"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, (name, response.status_code)
+        clients[name] = client
+
+    # The shopper places a bank-transfer order and leaves it unpaid.
+    shopper_client = clients["shopper"]
+    add(shopper_client, tea, "2")
+    response = place(shopper_client, checkout(shopper_client, payment_method="vietqr").get_data(as_text=True))
+    number = re.search(r"/orders/(OCOP-[\d-]+)", response.headers["Location"]).group(1)
+
+    # A guest and the shopper both fill a cart and reach the review page.
+    guest = app.test_client()
+    for client in (guest, shopper_client):
+        add(client, rice, "8")
+        add(client, tea, "1")
+        assert checkout(client).status_code == 200
+    clients["guest"] = guest
+    clients["anonymous"] = app.test_client()
+
+    # Then prices go up, stock goes down, and the unpaid order's time runs out.
+    db.session.execute(update(Variant).where(Variant.id == rice.variants[0].id).values(price_vnd=65_000, on_hand=3))
+    db.session.commit()
+    clock.shift(timedelta(days=2))
+    return {"clients": clients, "product": tea, "order_number": number, "shopper": shopper}
+
+
+def _url_values(rule, world) -> dict | None:
+    """Real values for a rule's arguments; None for a rule this test does not know (it fails)."""
+    product = world["product"]
+    known = {
+        ("catalog.product", "slug"): product.slug,
+        ("catalog.producer", "slug"): product.producer.slug,
+        ("catalog.origin", "province"): "01",
+        ("catalog.origin", "ward"): "00091",
+        ("checkout.wards", "province_code"): 1,
+        ("checkout.delivery", "province_code"): 1,
+        ("orders.show", "number"): world["order_number"],
+        ("payments.stripe_return", "number"): world["order_number"],
+        ("admin.order", "number"): world["order_number"],
+        ("accounts.reset_password", "token"): make_reset_token(world["shopper"]),
+        ("accounts.finish_signup", "token"): make_signup_token("new@example.vn", "vi"),
+    }
+    values = {}
+    for argument in rule.arguments:
+        if (rule.endpoint, argument) not in known:
+            return None
+        values[argument] = known[(rule.endpoint, argument)]
+    return values
+
+
+def _get_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if "GET" in rule.methods and rule.endpoint != "static"]
+
+
+@pytest.mark.both_databases
+def test_no_get_route_writes_to_the_database(app, backend, world):
+    writes: list[str] = []
+
+    def watch(conn, cursor, statement, parameters, context, executemany):
+        if WRITE.match(statement):
+            writes.append(statement.split("\n")[0][:120])
+
+    rules = _get_rules(app)
+    unknown = [rule.rule for rule in rules if _url_values(rule, world) is None]
+    assert not unknown, f"give real values for the arguments of {unknown}"
+    with app.test_request_context():
+        from flask import url_for
+
+        urls = [url_for(rule.endpoint, **_url_values(rule, world)) for rule in rules]
+    urls += [f"/cart?province={n}" for n in (1, 79, 99)]
+    event.listen(db.engine, "before_cursor_execute", watch)
+    try:
+        for visitor, client in world["clients"].items():
+            for url in urls:
+                for method in (client.get, client.head):
+                    response = method(url)
+                    assert response.status_code < 500, (visitor, url, response.status_code)
+                    assert not writes, (visitor, method.__name__, url, writes)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", watch)
+
+
+def test_the_walk_sees_the_routes_it_must(app):
+    """The URL map really is walked: the cart, checkout and order pages are among its GET routes."""
+    endpoints = {rule.endpoint for rule in _get_rules(app)}
+    assert {"cart.show", "checkout.details", "checkout.review", "orders.show", "catalog.products"} <= endpoints
