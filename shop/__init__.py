@@ -197,17 +197,15 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _refuse_nul_bytes(app: Flask) -> None:
-    """No text a person types contains a NUL byte, and PostgreSQL refuses to store or compare one:
-    a request carrying one in its path, query or form is answered 400 before any view runs."""
-    form_types = ("application/x-www-form-urlencoded", "multipart/form-data")
+    """No link contains a NUL byte, and PostgreSQL refuses to store or even compare one: a URL
+    carrying one in its path or query is answered 400 before any view runs. (Forms check their
+    own fields, and give the message on the same page.)"""
 
     @app.before_request
     def refuse():
         from shop.errors import error_response
 
         values = [request.path, *request.args.keys(), *request.args.values()]
-        if request.mimetype in form_types:
-            values += [*request.form.keys(), *request.form.values()]
         if any("\x00" in value for value in values):
             return error_response(400, "bad_characters")
 
