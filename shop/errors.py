@@ -118,6 +118,7 @@ def _retry_after_of_limiter() -> float:
     from shop.extensions import limiter
 
     limit = limiter.current_limit
+    # reset_at is stamped by the limits library with time.time(): measure on the same clock.
     return limit.reset_at - time.time() if limit is not None else 60
 
 

@@ -72,6 +72,7 @@ def _remaining(key: str) -> float:
     storage = limiter.storage
     if storage.get(key) <= 0:
         return 0
+    # The limits library stamps its windows with time.time(), so the wait is measured on that clock.
     return max(storage.get_expiry(key) - time.time(), 0)
 
 
