@@ -142,7 +142,5 @@ def sitemap():
 
 @bp.route("/robots.txt")
 def robots():
-    body = (
-        f"User-agent: *\nDisallow: /account/\nDisallow: /cart\nSitemap: {external_url('catalog.sitemap')}\n"
-    )
+    body = f"User-agent: *\nDisallow: /account/\nDisallow: /cart\nSitemap: {external_url('catalog.sitemap')}\n"
     return Response(body, mimetype="text/plain")

@@ -195,4 +195,3 @@ def test_a_refused_checkout_form_is_never_stored(client, products):
     response = submit(client, "/checkout", {**ADDRESS, "phone": "123"})
     assert response.status_code == 400
     assert response.headers["Cache-Control"] == "no-store"
-
