@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 from flask import request
 from flask_babel import Babel
@@ -13,6 +14,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from limits.storage import MemoryStorage
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -43,7 +45,29 @@ def _client_ip() -> str:
     return get_remote_address() or request.remote_addr or "unknown"
 
 
-# Storage comes from RATELIMIT_STORAGE_URI: memory:// alone, Redis when REDIS_URL is set so
+class DaemonMemoryStorage(MemoryStorage):
+    """limits' in-process storage, with its clean-up timers as daemon threads.
+
+    MemoryStorage starts a 10 ms threading.Timer after writes, and not as a daemon: a process
+    cannot exit while one waits, and on a machine whose clock was moved (libfaketime, used to
+    check that the suite passes on any date) such a timed wait never ends, so commands and the
+    test run would hang at exit. Expired entries are dropped when read anyway; the clean-up may
+    die with the process."""
+
+    STORAGE_SCHEME = ["daemon-memory"]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self.timer.cancel()  # the first one, started by MemoryStorage itself
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # MemoryStorage's (name-mangled) hook
+        if not self.timer.is_alive():
+            self.timer = threading.Timer(0.01, self._MemoryStorage__expire_events)
+            self.timer.daemon = True
+            self.timer.start()
+
+
+# Storage comes from RATELIMIT_STORAGE_URI: daemon-memory:// alone, Redis when REDIS_URL is set so
 # that every worker and machine counts against the same limit.
 limiter = Limiter(key_func=_client_ip, default_limits=[])
 

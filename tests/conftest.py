@@ -100,7 +100,7 @@ def app_config(database_url, tmp_path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAIL_SERVER": "",
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_URI": "daemon-memory://",
         "PAGE_CACHE_SECONDS": 0,  # tests/test_page_cache.py turns it on
         "SERVER_NAME": "shop.test",
         "SHOP_BASE_URL": "http://shop.test",

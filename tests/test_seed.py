@@ -64,7 +64,7 @@ def seeded_sqlite(sqlite_template, tmp_path_factory) -> Path:
             "SHOP_ENV": "testing",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
             "MAIL_SERVER": "",
-            "RATELIMIT_STORAGE_URI": "memory://",
+            "RATELIMIT_STORAGE_URI": "daemon-memory://",
         }
     )
     with app.app_context():
