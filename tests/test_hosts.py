@@ -17,6 +17,12 @@ EVIL = {"Host": "evil.example"}
 
 
 @pytest.fixture
+def app_config(app_config):
+    # As in production: no SERVER_NAME for url_for to fall back on, only the request's Host.
+    return {**app_config, "SERVER_NAME": None}
+
+
+@pytest.fixture
 def product(app):
     return make_product("Chè Sen Quảng An")
 
