@@ -103,12 +103,11 @@ def refresh_ratings() -> None:
 @shop_cli.command("expire-orders")
 def expire_orders() -> None:
     """Cancel unpaid orders past their time and give their stock back (run every few minutes)."""
-    from shop.mail.services import deliver_queued
     from shop.orders.services import expire_due_orders
 
+    # The cancellation mail goes out after this commit, at the end of the command.
     expired = expire_due_orders()
     db.session.commit()
-    deliver_queued()
     click.echo(f"Expired {len(expired)} unpaid orders")
 
 

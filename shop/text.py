@@ -14,6 +14,15 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", stripped).lower()
 
 
+def fold_email(text: str) -> str:
+    """The one comparable form of an email address: NFKC, trimmed, case-folded
+    ("ＡＤＭＩＮ@OCOP.example " → "admin@ocop.example"). lower() after casefold(): a few scripts
+    (Cherokee) fold to capitals, and stored addresses must equal lower(email); NFKC again because
+    folding can undo it."""
+    folded = unicodedata.normalize("NFKC", text or "").strip().casefold()
+    return unicodedata.normalize("NFKC", folded).lower()
+
+
 def slugify(text: str, max_length: int = 80) -> str:
     """ "Xôi Phú Thượng 500g" → "xoi-phu-thuong-500g" (folded, ASCII, hyphens)."""
     slug = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")

@@ -27,6 +27,7 @@ from shop.extensions import db
 from shop.mail.models import OutboundMail
 from shop.mail.services import queue_mail
 from shop.models_base import utcnow
+from shop.text import fold_email
 from shop.urls import external_url
 
 MAX_EMAIL_LENGTH = 254
@@ -75,9 +76,7 @@ def normalize_email(raw: str | None) -> str:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
         raise ValidationError(_l("Enter a valid email address, like name@example.com."), field="email") from exc
-    # lower() after casefold(): a few scripts (Cherokee) fold to capitals, and the column must
-    # equal lower(email). NFKC again because folding can undo it; the result is stable.
-    email = unicodedata.normalize("NFKC", result.normalized.casefold()).lower()
+    email = fold_email(result.normalized)
     if len(email) > MAX_EMAIL_LENGTH:
         raise ValidationError(_l("Enter a valid email address, like name@example.com."), field="email")
     return email

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import smtplib
-import unicodedata
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -28,6 +27,7 @@ from shop.extensions import db
 from shop.mail.content import OrderForMail, name_for_mail
 from shop.mail.models import OutboundMail
 from shop.models_base import utcnow
+from shop.text import fold_email
 
 # session.info key: work registered in a transaction, as (transaction, callable) pairs.
 _PENDING = "shop.after_commit"
@@ -121,10 +121,6 @@ def mail_limit_reached(to: str) -> bool:
     return recent >= limit
 
 
-def normalize_address(to: str) -> str:
-    return unicodedata.normalize("NFKC", to or "").strip().lower()
-
-
 def queue_mail(*, to: str, template: str, locale: str, **context) -> OutboundMail:
     """Render templates/mail/<template>.{txt,html} in `locale`, add the message to the outbox and
     deliver it after the commit. The first line of the text template is the subject.
@@ -137,7 +133,7 @@ def queue_mail(*, to: str, template: str, locale: str, **context) -> OutboundMai
     hour: over it, or for an address that cannot be mailed, nothing is queued and the returned
     message has no `id`. Only flushes. Raises nothing: the action it reports goes on regardless.
     """
-    to = normalize_address(to)
+    to = fold_email(to)
     if "order" in context and context["order"] is not None:
         context["order"] = OrderForMail.of(context["order"])
     with force_locale(locale):
@@ -153,12 +149,6 @@ def queue_mail(*, to: str, template: str, locale: str, **context) -> OutboundMai
     mail_id = mail.id
     after_commit(lambda: deliver_pending([mail_id]))
     return mail
-
-
-def deliver_queued() -> None:
-    """Kept for callers that want the mail of what they committed sent at once, rather than at
-    the end of the request or command (which happens anyway)."""
-    run_committed_work()
 
 
 def deliver_pending(ids: list[int] | None = None, *, max_attempts: int | None = None) -> tuple[int, int]:
