@@ -150,6 +150,9 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(isotime, "isotime")
     app.add_template_global(status_label, "status_label")
     app.add_template_global(form_token, "form_token")
+    from shop.cart.models import Cart
+
+    app.add_template_global(Cart.MAX_QUANTITY, "max_line_quantity")
     from shop.urls import base_url, external_url
 
     # Links that leave the page (canonical, Open Graph, JSON-LD) come from SHOP_BASE_URL.

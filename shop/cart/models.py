@@ -15,6 +15,8 @@ class Cart(TimestampMixin, db.Model):
     (session_key, a random token kept in their session cookie)."""
 
     __tablename__ = "carts"
+    # The most of one item a cart (and so an order) may hold: a shop's shelf, not a warehouse's.
+    MAX_QUANTITY = 99
     __table_args__ = (CheckConstraint("user_id IS NOT NULL OR session_key IS NOT NULL", name="has_owner"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -21,7 +21,6 @@ from shop.orders.services import expire_due_orders
 from shop.pricing import line_total_vnd, unit_price_vnd
 from shop.producers.models import Producer
 
-MAX_LINE_QUANTITY = 99
 # Ids are INTEGER columns: anything above this cannot name a row, and PostgreSQL refuses to
 # compare a column with a number out of its range.
 MAX_ID = 2**31 - 1
@@ -80,7 +79,7 @@ def item_count_for(user_id: int | None, session_key: str | None) -> int:
 
 
 def parse_quantity(raw, *, allow_zero: bool = False) -> int:
-    """A quantity typed in a form, from 1 (or 0 to remove a line) to MAX_LINE_QUANTITY. Raises
+    """A quantity typed in a form, from 1 (or 0 to remove a line) to Cart.MAX_QUANTITY. Raises
     ValidationError with the one message for anything else."""
     text = str(raw if raw is not None else "").strip()
     digits = text[1:] if text.startswith("-") else text
@@ -89,9 +88,9 @@ def parse_quantity(raw, *, allow_zero: bool = False) -> int:
         raise ValidationError(_l("Please enter a whole number for the quantity."), field="quantity")
     quantity = int(text)
     low = 0 if allow_zero else 1
-    if not low <= quantity <= MAX_LINE_QUANTITY:
+    if not low <= quantity <= Cart.MAX_QUANTITY:
         raise ValidationError(
-            _l("The quantity must be between %(low)s and %(high)s.", low=low, high=MAX_LINE_QUANTITY),
+            _l("The quantity must be between %(low)s and %(high)s.", low=low, high=Cart.MAX_QUANTITY),
             field="quantity",
         )
     return quantity
@@ -152,10 +151,10 @@ def add_to_cart(cart: Cart, variant_id, quantity: int, *, product_id=None) -> tu
     if available <= 0:
         raise ValidationError(_l("Sorry, this item is sold out."), field="quantity")
     notice = None
-    allowed = min(wanted, available, MAX_LINE_QUANTITY)
+    allowed = min(wanted, available, Cart.MAX_QUANTITY)
     if allowed < wanted:
-        if allowed == MAX_LINE_QUANTITY and available > MAX_LINE_QUANTITY:
-            notice = _l("At most %(max)s of one item per order: your cart has %(max)s.", max=MAX_LINE_QUANTITY)
+        if allowed == Cart.MAX_QUANTITY and available > Cart.MAX_QUANTITY:
+            notice = _l("At most %(max)s of one item per order: your cart has %(max)s.", max=Cart.MAX_QUANTITY)
         else:
             notice = _l("Only %(count)s left: your cart has %(count)s.", count=allowed)
     if line is None:
@@ -232,7 +231,7 @@ def merge_guest_cart(user_id: int, session_key: str | None) -> None:
     for line in guest.lines:
         existing = next((m for m in mine.lines if m.variant_id == line.variant_id), None)
         if existing:
-            existing.quantity = min(existing.quantity + line.quantity, MAX_LINE_QUANTITY)
+            existing.quantity = min(existing.quantity + line.quantity, Cart.MAX_QUANTITY)
         else:
             mine.lines.append(
                 CartLine(variant_id=line.variant_id, quantity=line.quantity, price_seen_vnd=line.price_seen_vnd)

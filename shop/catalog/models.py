@@ -119,6 +119,17 @@ class Product(geo.PlaceNames, TimestampMixin, db.Model):
     def unit(self, locale: str) -> str | None:
         return (self.unit_en if locale == "en" else None) or self.unit_vi
 
+    # Made fresh (xôi keeps a day): only same-day delivery in town or pickup can reach a buyer.
+    PERISHABLE_DAYS = 2
+
+    @property
+    def is_perishable(self) -> bool:
+        return self.shelf_life_days is not None and self.shelf_life_days <= self.PERISHABLE_DAYS
+
+    def keeps_through(self, days: int) -> bool:
+        """Whether it is still good after a delivery that takes `days` days."""
+        return self.shelf_life_days is None or self.shelf_life_days > days
+
     def in_season(self, month: int) -> bool:
         if self.season_start_month is None:
             return True
@@ -173,6 +184,10 @@ class Variant(db.Model):
     @property
     def available(self) -> int:
         return self.on_hand - self.reserved
+
+    @property
+    def is_perishable(self) -> bool:
+        return self.product.is_perishable
 
     def name(self, locale: str) -> str:
         return (self.name_en if locale == "en" else None) or self.name_vi

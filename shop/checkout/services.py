@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from shop import geo
 from shop.accounts.services import normalize_phone
 from shop.cart.models import Cart
-from shop.cart.services import MAX_LINE_QUANTITY, PricedCart, clear_cart, parse_id, price_cart
+from shop.cart.services import PricedCart, clear_cart, parse_id, price_cart
 from shop.checkout import limits
 from shop.checkout.models import SavedAddress, ShippingZone, ShippingZoneProvince
 from shop.errors import ConflictError, ValidationError
@@ -103,8 +103,7 @@ class DeliveryOption:
 def _perishable_blocker(cart: PricedCart, days: int):
     """The first product whose shelf life is not longer than a delivery of `days` days."""
     for line in cart.lines:
-        life = line.product.shelf_life_days
-        if life is not None and life <= days:
+        if not line.product.keeps_through(days):
             return line.product
     return None
 
@@ -331,7 +330,7 @@ def parse_quantities_shown(raw: str | None) -> dict[int, int] | None:
     quantities = {}
     for item in (raw or "").split(","):
         variant_id, _, quantity = item.partition(":")
-        variant_id, quantity = parse_id(variant_id), parse_id(quantity, high=MAX_LINE_QUANTITY)
+        variant_id, quantity = parse_id(variant_id), parse_id(quantity, high=Cart.MAX_QUANTITY)
         if variant_id is None or quantity is None:
             return None
         quantities[variant_id] = quantity
