@@ -186,7 +186,7 @@ def _register_template_helpers(app: Flask) -> None:
     def layout_context():
         # Cached per request: the layout asks for these once per page.
         if "cart_count" not in g:
-            from shop.cart.views import visitor
+            from shop.cart.visitor import visitor
 
             # Mail rendered by a command has no visitor (and no cart).
             g.cart_count = item_count_for(*visitor()) if has_request_context() else 0

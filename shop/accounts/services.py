@@ -10,6 +10,7 @@ import secrets
 import unicodedata
 from datetime import timedelta
 
+from blinker import Namespace
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import format_timedelta
@@ -29,6 +30,12 @@ from shop.mail.services import queue_mail
 from shop.models_base import utcnow
 from shop.text import fold_email
 from shop.urls import external_url
+
+_signals = Namespace()
+# Sent once a log-in has started a new session: the sender is the user, `previous` what the
+# session held before (a guest's cart key). Packages above accounts subscribe, so accounts never
+# imports them.
+logged_in = _signals.signal("logged-in")
 
 MAX_EMAIL_LENGTH = 254
 MIN_PASSWORD_LENGTH = 8

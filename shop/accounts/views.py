@@ -17,7 +17,6 @@ from shop.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from shop.cart.services import merge_guest_cart
 from shop.errors import ShopError, error_response, wants_json
 from shop.extensions import db
 from shop.web import commit_and_send, form_view, put_error_on_form, safe_next
@@ -47,8 +46,8 @@ def _refused(template: str, form, exc: ShopError, **context):
 
 def _start_session(user, *, remember: bool) -> None:
     """Log `user` in with a new session and a new login session on the server."""
-    kept = {key: session[key] for key in _KEPT_AT_LOGIN if key in session}
-    guest_cart = session.get("cart_key")
+    previous = dict(session)
+    kept = {key: previous[key] for key in _KEPT_AT_LOGIN if key in previous}
     if current_user.is_authenticated:
         # Whoever was logged in here before is logged out on the server too.
         services.end_login_session(current_user)
@@ -58,8 +57,8 @@ def _start_session(user, *, remember: bool) -> None:
     if not remember and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
         session["_remember"] = "clear"  # an older remember cookie must not outlive this log-in
     session.update(kept)
-    # What a guest put in their cart follows them into their account.
-    merge_guest_cart(user.id, guest_cart)
+    # Packages above accounts (the cart) carry over what the guest had.
+    services.logged_in.send(user, previous=previous)
     # The profile's language wins; a visitor with no saved preference keeps what they picked.
     if user.locale:
         session["lang"] = user.locale

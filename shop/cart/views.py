@@ -1,37 +1,20 @@
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, session, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from shop import geo
 from shop.cart import services
 from shop.cart.forms import AddToCartForm, LineForm, RemoveLineForm
-from shop.checkout import services as checkout
+from shop.cart.visitor import current_cart
 from shop.models_base import utcnow
+from shop.shipping import services as shipping
 from shop.web import form_action, no_store, safe_next
 
 bp = Blueprint("cart", __name__)
 
-CART_KEY = "cart_key"
 DEFAULT_ESTIMATE_PROVINCE = 1  # Hà Nội, where the shop's hub is
-
-
-def visitor() -> tuple[int | None, str | None]:
-    """(user id, guest cart key) of this visitor."""
-    if current_user.is_authenticated:
-        return current_user.id, None
-    return None, session.get(CART_KEY)
-
-
-def current_cart(*, create: bool = False):
-    user_id, key = visitor()
-    if create:
-        if user_id is None and not key:
-            key = session[CART_KEY] = services.new_session_key()
-        return services.get_or_create_cart(user_id, key)
-    return services.find_cart(user_id, key)
 
 
 @bp.route("/cart")
@@ -44,7 +27,7 @@ def show():
     if geo.province_name(province) is None:
         province = DEFAULT_ESTIMATE_PROVINCE
     options = (
-        checkout.delivery_options(priced, province, now=utcnow(), locale=str(get_locale())) if priced.lines else []
+        shipping.delivery_options(priced, province, now=utcnow(), locale=str(get_locale())) if priced.lines else []
     )
     return render_template(
         "cart/show.html",

@@ -3,24 +3,20 @@ can have, and placing the order — reprice, reserve, copy — in the caller's o
 
 from __future__ import annotations
 
-import math
 import secrets
 from dataclasses import dataclass, field, fields
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from shop import geo
+from shop import clock, geo
 from shop.accounts.services import normalize_phone
 from shop.cart.models import Cart
 from shop.cart.services import PricedCart, clear_cart, parse_id, price_cart
 from shop.checkout import limits
-from shop.checkout.models import SavedAddress, ShippingZone, ShippingZoneProvince
+from shop.checkout.models import SavedAddress
 from shop.errors import ConflictError, ValidationError
 from shop.extensions import db
 from shop.inventory.services import OutOfStock, reserve_stock
@@ -28,8 +24,8 @@ from shop.models_base import utcnow
 from shop.orders import services as orders
 from shop.orders.models import Order, OrderEvent, OrderLine
 from shop.producers.models import Producer
+from shop.shipping.services import DeliveryOption, delivery_options
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_SAVED_ADDRESSES = 10
 
 
@@ -58,121 +54,6 @@ def check_quote_limits(q: Quote, *, guest: bool, locale: str) -> None:
     Raises ValidationError (on the payment field for the amount)."""
     limits.check_guest_quantities(q.cart.lines, guest=guest, locale=locale)
     limits.check_payment(q.details.payment_method, payment_options(q.total_vnd))
-
-
-def same_day_cutoff() -> time:
-    hours, _, minutes = current_app.config["SAME_DAY_CUTOFF"].partition(":")
-    return time(int(hours), int(minutes or 0))
-
-
-# Shipping ------------------------------------------------------------------------------------
-
-
-def zone_for(province_code: int | None) -> ShippingZone | None:
-    if geo.province_name(province_code) is None:  # also keeps a huge number from the database
-        return None
-    return db.session.scalar(
-        select(ShippingZone)
-        .join(ShippingZoneProvince, ShippingZoneProvince.zone_code == ShippingZone.code)
-        .where(ShippingZoneProvince.province_code == province_code)
-        .options(selectinload(ShippingZone.rates))
-    )
-
-
-def standard_price(zone: ShippingZone, weight_g: int) -> int:
-    """The first weight band that holds the parcel; above the heaviest, that band's price plus the
-    zone's price for every started kilogram over it."""
-    weight_g = max(weight_g, 1)
-    for rate in zone.rates:
-        if weight_g <= rate.max_weight_g:
-            return rate.price_vnd
-    top = zone.rates[-1]
-    extra_kg = math.ceil((weight_g - top.max_weight_g) / 1000)
-    return top.price_vnd + extra_kg * zone.extra_per_kg_vnd
-
-
-@dataclass
-class DeliveryOption:
-    method: str
-    price_vnd: int | None
-    available: bool
-    reason: object | None = None  # why not, when not available (lazy string)
-    transit_days: tuple[int, int] | None = None
-
-
-def _perishable_blocker(cart: PricedCart, days: int):
-    """The first product whose shelf life is not longer than a delivery of `days` days."""
-    for line in cart.lines:
-        if not line.product.keeps_through(days):
-            return line.product
-    return None
-
-
-def delivery_options(
-    cart: PricedCart, province_code: int | None, *, now: datetime, locale: str
-) -> list[DeliveryOption]:
-    """Standard, same-day and pickup for this cart and destination, each with its price or the
-    reason it cannot be chosen. Perishable products (xôi keeps a day) rule out any delivery that
-    may take as long as they keep."""
-    options = []
-    zone = zone_for(province_code)
-    if zone is None:
-        options.append(DeliveryOption("standard", None, False, _l("Choose your province to see the shipping price.")))
-    else:
-        blocker = _perishable_blocker(cart, zone.transit_days_max)
-        reason = None
-        if blocker is not None:
-            reason = _l(
-                "%(product)s keeps %(days)s; standard delivery to %(zone)s can take %(transit)s.",
-                product=blocker.name(locale),
-                days=ngettext("%(num)d day", "%(num)d days", blocker.shelf_life_days),
-                zone=zone.name(locale),
-                transit=ngettext("%(num)d day", "%(num)d days", zone.transit_days_max),
-            )
-        options.append(
-            DeliveryOption(
-                "standard",
-                standard_price(zone, cart.weight_g),
-                blocker is None,
-                reason,
-                (zone.transit_days_min, zone.transit_days_max),
-            )
-        )
-    local_now = now.astimezone(VN)
-    cutoff = same_day_cutoff()
-    if zone is None or zone.same_day_vnd is None:
-        options.append(DeliveryOption("same_day", None, False, _l("Same-day delivery is only in Hà Nội.")))
-    elif local_now.time() >= cutoff:
-        options.append(
-            DeliveryOption(
-                "same_day",
-                zone.same_day_vnd,
-                False,
-                _l(
-                    "Same-day delivery closes at %(cutoff)s each day; order tomorrow morning.",
-                    cutoff=cutoff.strftime("%H:%M"),
-                ),
-            )
-        )
-    else:
-        options.append(DeliveryOption("same_day", zone.same_day_vnd, True, None, (0, 0)))
-    producers = cart.producer_ids
-    if len(producers) == 1:
-        options.append(DeliveryOption("pickup", 0, True, None, (0, 0)))
-    else:
-        options.append(
-            DeliveryOption("pickup", 0, False, _l("Pickup is possible when every item comes from one producer."))
-        )
-    return options
-
-
-def preferred_delivery(options: list[DeliveryOption], chosen: str | None) -> str | None:
-    """The choice to show as selected: the shopper's, unless it cannot be had (xôi cannot travel
-    by standard delivery), then the first that can."""
-    available = [o.method for o in options if o.available]
-    if chosen in available or not available:
-        return chosen
-    return available[0]
 
 
 def pickup_producer(cart: PricedCart) -> Producer | None:
@@ -445,7 +326,7 @@ def place_order(
     # The token is unique: a concurrent second "Place order" fails here, before touching stock.
     db.session.add(order)
     db.session.flush()
-    order.number = orders.format_number(order.id, now.astimezone(VN))
+    order.number = orders.format_number(order.id, now.astimezone(clock.VN))
     order.events.append(OrderEvent(from_status=None, to_status="pending_payment", actor_user_id=user_id, note="placed"))
     reserve_stock(orders.stock_items(order), order_id=order.id)
     db.session.flush()

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shop import geo
 from shop.cart.services import parse_id
-from shop.cart.views import current_cart
+from shop.cart.visitor import current_cart
 from shop.checkout import services
 from shop.checkout.forms import CheckoutForm, PlaceOrderForm
 from shop.errors import ShopError, ValidationError
@@ -25,6 +25,7 @@ from shop.extensions import db
 from shop.models_base import utcnow
 from shop.orders import services as orders
 from shop.orders.views import remember_order, session_orders, start_card_payment
+from shop.shipping import services as shipping
 from shop.web import commit_and_send, form_view, no_store, put_error_on_form
 
 bp = Blueprint("checkout", __name__, url_prefix="/checkout")
@@ -97,9 +98,9 @@ def details():
             db.session.commit()
             return redirect(url_for("checkout.review"))
     status = 400 if request.method == "POST" and not refreshing else 200
-    options = services.delivery_options(priced, form.province_code.data, now=utcnow(), locale=_locale())
+    options = shipping.delivery_options(priced, form.province_code.data, now=utcnow(), locale=_locale())
     if status == 200:  # after a refused choice, keep it selected beside its reason
-        form.delivery_method.data = services.preferred_delivery(options, form.delivery_method.data)
+        form.delivery_method.data = shipping.preferred_delivery(options, form.delivery_method.data)
     return render_template(
         "checkout/details.html",
         form=form,
@@ -136,8 +137,8 @@ def delivery(province_code: str):
         return jsonify(error={"code": "not_found", "message": _("Unknown province.")}), 404
     priced = services.price_cart(current_cart())
     form = CheckoutForm(formdata=None)
-    options = services.delivery_options(priced, province_code, now=utcnow(), locale=_locale())
-    form.delivery_method.data = services.preferred_delivery(options, request.args.get("chosen") or "standard")
+    options = shipping.delivery_options(priced, province_code, now=utcnow(), locale=_locale())
+    form.delivery_method.data = shipping.preferred_delivery(options, request.args.get("chosen") or "standard")
     choices = get_template_attribute("macros/shop.html", "delivery_choices")
     return choices(options, form.delivery_method, _locale())
 

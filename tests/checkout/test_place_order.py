@@ -12,6 +12,7 @@ from shop.checkout import services as checkout
 from shop.errors import ValidationError
 from shop.extensions import db
 from shop.inventory.services import OutOfStock, ledger_totals
+from shop.shipping import services as shipping
 from shop.orders.models import Order
 from tests.checkout.conftest import EVENING, MORNING, cart_with, details, place
 
@@ -110,19 +111,19 @@ def test_xoi_cannot_travel_by_standard_delivery(products):
 
 def test_same_day_closes_at_the_cut_off(products):
     cart = cart_with((products["tea"], 1))
-    options = {o.method: o for o in checkout.delivery_options(checkout.price_cart(cart), 1, now=EVENING, locale="en")}
+    options = {o.method: o for o in shipping.delivery_options(checkout.price_cart(cart), 1, now=EVENING, locale="en")}
     assert not options["same_day"].available
     assert "14:00" in str(options["same_day"].reason)
-    outside = {o.method: o for o in checkout.delivery_options(checkout.price_cart(cart), 79, now=MORNING, locale="en")}
+    outside = {o.method: o for o in shipping.delivery_options(checkout.price_cart(cart), 79, now=MORNING, locale="en")}
     assert not outside["same_day"].available
     assert outside["standard"].price_vnd == 38_000  # Hồ Chí Minh City, up to 1 kg
 
 
 def test_heavy_parcels_pay_per_extra_kilogram(app):
-    zone = checkout.zone_for(79)
-    assert checkout.standard_price(zone, 5_000) == 75_000
-    assert checkout.standard_price(zone, 5_001) == 75_000 + 12_000
-    assert checkout.standard_price(zone, 7_500) == 75_000 + 3 * 12_000
+    zone = shipping.zone_for(79)
+    assert shipping.standard_price(zone, 5_000) == 75_000
+    assert shipping.standard_price(zone, 5_001) == 75_000 + 12_000
+    assert shipping.standard_price(zone, 7_500) == 75_000 + 3 * 12_000
 
 
 def test_ward_must_belong_to_the_province(products):
