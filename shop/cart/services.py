@@ -16,8 +16,8 @@ from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Product, Variant
 from shop.errors import NotFound, ValidationError
 from shop.extensions import db
+from shop.inventory.services import release_overdue_holds
 from shop.models_base import utcnow
-from shop.orders.services import expire_due_orders
 from shop.pricing import line_total_vnd, unit_price_vnd
 from shop.producers.models import Producer
 
@@ -141,9 +141,8 @@ def add_to_cart(cart: Cart, variant_id, quantity: int, *, product_id=None) -> tu
     """Add `quantity` of a variant (or of a product's cheapest pack in stock). Returns (line,
     notice); the notice says when the quantity was lowered to what is left. Raises when nothing
     is left or the product is not for sale."""
-    # Stock is about to be counted for a sale: unpaid orders past their time give theirs back
-    # first, so a forgotten `expire-orders` cron job cannot hold it.
-    expire_due_orders()
+    # Stock is about to be counted for a sale: unpaid orders past their time give theirs back first.
+    release_overdue_holds()
     variant = sellable_variant(variant_id) if variant_id else cheapest_available_variant(product_id)
     line = next((line for line in cart.lines if line.variant_id == variant.id), None)
     wanted = (line.quantity if line else 0) + quantity

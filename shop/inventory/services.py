@@ -7,7 +7,7 @@ share variants take their row locks in the same order and cannot deadlock (Postg
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, literal, select, update
@@ -19,6 +19,24 @@ from shop.inventory.models import StockMovement
 from shop.models_base import utcnow
 
 MAX_STOCK = 1_000_000
+
+# Stock held by something that can lapse (an unpaid order past its time). The package that owns
+# the hold registers how to give back what is overdue; whoever is about to count stock for a sale
+# calls release_overdue_holds() first, so a forgotten cron job cannot hold stock for ever, and the
+# cart never has to import the orders above it.
+_overdue_releasers: list[Callable[[], object]] = []
+
+
+def releases_overdue_holds(release: Callable[[], object]) -> Callable[[], object]:
+    """Decorator: `release()` gives back the stock of every overdue hold (in the caller's
+    transaction)."""
+    _overdue_releasers.append(release)
+    return release
+
+
+def release_overdue_holds() -> None:
+    for release in _overdue_releasers:
+        release()
 
 
 class OutOfStock(ConflictError):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from shop import clock
 from shop.errors import ConflictError, NotFound, ShopError
 from shop.extensions import db
-from shop.inventory.services import release_stock, ship_stock
+from shop.inventory.services import release_stock, releases_overdue_holds, ship_stock
 from shop.mail.services import queue_mail
 from shop.models_base import utcnow
 from shop.orders.models import CANCELLABLE, Order, OrderEvent
@@ -127,6 +127,7 @@ def send_order_mail(order: Order, template: str, **context) -> int:
     return mail.id
 
 
+@releases_overdue_holds
 def expire_due_orders(now: datetime | None = None) -> list[int]:
     """Cancel unpaid orders past their time and give their stock back. Runs whenever stock is
     read for a sale (cart, checkout), so a forgotten cron job cannot hold stock for ever; `flask
