@@ -30,6 +30,7 @@ run: install translations $(INSTANCE)/secret_key
 test: install-dev translations test-system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 $(BIN)/python:
