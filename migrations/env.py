@@ -1,6 +1,7 @@
 import logging
 from logging.config import fileConfig
 
+import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
@@ -64,6 +65,30 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+# The revisions were renamed to one scheme (0001_… in order, no gaps). A database migrated before
+# holds an old id; it is rewritten to the new name (committed on its own) before
+# Alembic reads it. Old and new ids never collide (every new id has a name after its number).
+RENAMED_REVISIONS = {
+    "54dda63a77a4": "0001_accounts",
+    "0002": "0002_catalog",
+    "0003": "0003_listing_index",
+    "0004": "0004_search_prefix",
+    "0006": "0005_orders",
+    "0007": "0006_search_diacritics",
+    "0008": "0007_catalog_version",
+    "0009": "0008_login_sessions",
+}
+
+
+def adopt_renamed_revisions(connection):
+    if "alembic_version" not in sa.inspect(connection).get_table_names():
+        return
+    for old, new in RENAMED_REVISIONS.items():
+        connection.execute(
+            sa.text("UPDATE alembic_version SET version_num = :new WHERE version_num = :old"), {"old": old, "new": new}
+        )
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -87,6 +112,9 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
 
     connectable = get_engine()
+
+    with connectable.begin() as connection:  # committed on its own, even when nothing runs after
+        adopt_renamed_revisions(connection)
 
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)

@@ -1,7 +1,7 @@
 """one covering index for product listings
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0003_listing_index
+Revises: 0002_catalog
 Create Date: 2026-11-29 05:01:35.138984
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0003'
-down_revision = '0002'
+revision = "0003_listing_index"
+down_revision = "0002_catalog"
 branch_labels = None
 depends_on = None
 

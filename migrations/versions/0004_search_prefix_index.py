@@ -1,15 +1,15 @@
 """search: FTS5 prefix indexes for the word being typed
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0004_search_prefix
+Revises: 0003_listing_index
 Create Date: 2026-11-29 05:20:00
 
 """
 
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0004_search_prefix"
+down_revision = "0003_listing_index"
 branch_labels = None
 depends_on = None
 

@@ -16,7 +16,7 @@ def test_upgrading_flags_the_paid_orders_that_were_cancelled_before_as_refund_du
         for n in range(3)
     ]
     db.session.remove()
-    downgrade(revision="0008")
+    downgrade(revision="0007_catalog_version")
     with db.engine.begin() as connection:
         set_state = text("UPDATE orders SET status = :status, paid_at = :paid WHERE id = :id")
         connection.execute(set_state, {"status": "cancelled", "paid": "2026-11-29 03:00:00", "id": orders[0]})

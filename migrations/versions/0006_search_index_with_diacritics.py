@@ -1,15 +1,15 @@
 """search: the FTS5 index also holds the text with its diacritics, for ranking
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0006_search_diacritics
+Revises: 0005_orders
 Create Date: 2026-11-29 08:00:00
 
 """
 
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0006_search_diacritics"
+down_revision = "0005_orders"
 branch_labels = None
 depends_on = None
 

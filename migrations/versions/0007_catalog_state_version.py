@@ -1,7 +1,7 @@
 """catalog_state: a version that changes with the catalog, for values kept in memory
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0007_catalog_version
+Revises: 0006_search_diacritics
 Create Date: 2026-11-29 08:30:00
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-11-29 08:30:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0007_catalog_version"
+down_revision = "0006_search_diacritics"
 branch_labels = None
 depends_on = None
 

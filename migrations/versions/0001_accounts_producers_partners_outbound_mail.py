@@ -1,6 +1,6 @@
 """accounts, producers, partners, outbound mail
 
-Revision ID: 54dda63a77a4
+Revision ID: 0001_accounts
 Revises: 
 Create Date: 2026-11-29 03:58:11.909397
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '54dda63a77a4'
+revision = "0001_accounts"
 down_revision = None
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """login sessions, refund status and review, checkout details on the cart, limit indexes
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0008_login_sessions
+Revises: 0007_catalog_version
 Create Date: 2026-12-02 02:05:46
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-12-02 02:05:46
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0008_login_sessions"
+down_revision = "0007_catalog_version"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """cart, stock ledger, orders, shipping, payments
 
-Revision ID: 0006
-Revises: 0004
+Revision ID: 0005_orders
+Revises: 0004_search_prefix
 Create Date: 2026-11-29 05:40:23.310492
 
 """
@@ -34,8 +34,8 @@ PROVINCES = {  # the 34 provinces and cities since July 2025, by code
 
 
 # revision identifiers, used by Alembic.
-revision = "0006"
-down_revision = "0004"
+revision = "0005_orders"
+down_revision = "0004_search_prefix"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """catalog: products, variants, images, certificates; producer details
 
-Revision ID: 0002
-Revises: 54dda63a77a4
+Revision ID: 0002_catalog
+Revises: 0001_accounts
 Create Date: 2026-11-29 04:12:51.030609
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0002'
-down_revision = '54dda63a77a4'
+revision = "0002_catalog"
+down_revision = "0001_accounts"
 branch_labels = None
 depends_on = None
 
