@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from shop.accounts import services
@@ -202,52 +203,50 @@ def reset_password(token: str):
     return render_template("accounts/reset.html", form=form, token=token), 400 if form.is_submitted() else 200
 
 
+def _submit(form, work, done):
+    """Validate `form`, do `work` and commit once. Returns the redirect back to the profile (with
+    `done` said in the language now in force) or the status to show the page again with."""
+    if not form.validate_on_submit():
+        return 400
+    try:
+        work()
+    except ShopError as exc:
+        db.session.rollback()
+        put_error_on_form(form, exc)
+        return exc.status
+    db.session.commit()
+    refresh()  # the confirmation is in the language just chosen
+    flash(str(done), "success")
+    return redirect(url_for("accounts.profile"))
+
+
+def _update_profile(form: ProfileForm) -> None:
+    services.update_profile(current_user, name=form.name.data, phone=form.phone.data, locale=form.locale.data)
+    session["lang"] = current_user.locale
+
+
+def _change_password(form: ChangePasswordForm) -> None:
+    services.change_password(
+        current_user, current_password=form.current_password.data, new_password=form.new_password.data
+    )
+
+
 @bp.route("/profile", methods=["GET", "POST"])
 @form_view
 @login_required
 def profile():
     form = ProfileForm(obj=current_user)
     password_form = ChangePasswordForm()
+    outcome = 200
     if request.method == "GET":
         form.locale.data = current_user.locale or _locale()
-    status = 200
-    if request.method == "POST" and "current_password" not in request.form:
-        if form.validate_on_submit():
-            try:
-                services.update_profile(
-                    current_user, name=form.name.data, phone=form.phone.data, locale=form.locale.data
-                )
-            except ShopError as exc:
-                db.session.rollback()
-                put_error_on_form(form, exc)
-                status = exc.status
-            else:
-                session["lang"] = current_user.locale
-                db.session.commit()
-                refresh()  # the confirmation below is in the language just chosen
-                flash(_("Your profile has been saved."), "success")
-                return redirect(url_for("accounts.profile"))
-        else:
-            status = 400
-    elif request.method == "POST":
-        if password_form.validate_on_submit():
-            try:
-                services.change_password(
-                    current_user,
-                    current_password=password_form.current_password.data,
-                    new_password=password_form.new_password.data,
-                )
-            except ShopError as exc:
-                db.session.rollback()
-                put_error_on_form(password_form, exc)
-                status = exc.status
-            else:
-                db.session.commit()
-                flash(_("Your password has been changed."), "success")
-                return redirect(url_for("accounts.profile"))
-        else:
-            status = 400
-    return render_template("accounts/profile.html", form=form, password_form=password_form), status
+    elif "current_password" in request.form:
+        outcome = _submit(password_form, lambda: _change_password(password_form), _l("Your password has been changed."))
+    else:
+        outcome = _submit(form, lambda: _update_profile(form), _l("Your profile has been saved."))
+    if not isinstance(outcome, int):
+        return outcome
+    return render_template("accounts/profile.html", form=form, password_form=password_form), outcome
 
 
 lang_bp = Blueprint("lang", __name__)
