@@ -93,56 +93,44 @@ def delivery_options(
     """Standard, same-day and pickup for this cart and destination, each with its price or the
     reason it cannot be chosen. Perishable products (xôi keeps a day) rule out any delivery that
     may take as long as they keep."""
-    options = []
     zone = zone_for(province_code)
+    return [_standard(cart, zone, locale), _same_day(zone, now), _pickup(cart)]
+
+
+def _standard(cart: ShippableCart, zone: ShippingZone | None, locale: str) -> DeliveryOption:
     if zone is None:
-        options.append(DeliveryOption("standard", None, False, _l("Choose your province to see the shipping price.")))
-    else:
-        blocker = _perishable_blocker(cart, zone.transit_days_max)
-        reason = None
-        if blocker is not None:
-            reason = _l(
-                "%(product)s keeps %(days)s; standard delivery to %(zone)s can take %(transit)s.",
-                product=blocker.name(locale),
-                days=ngettext("%(num)d day", "%(num)d days", blocker.shelf_life_days),
-                zone=zone.name(locale),
-                transit=ngettext("%(num)d day", "%(num)d days", zone.transit_days_max),
-            )
-        options.append(
-            DeliveryOption(
-                "standard",
-                standard_price(zone, cart.weight_g),
-                blocker is None,
-                reason,
-                (zone.transit_days_min, zone.transit_days_max),
-            )
+        return DeliveryOption("standard", None, False, _l("Choose your province to see the shipping price."))
+    blocker = _perishable_blocker(cart, zone.transit_days_max)
+    reason = None
+    if blocker is not None:
+        reason = _l(
+            "%(product)s keeps %(days)s; standard delivery to %(zone)s can take %(transit)s.",
+            product=blocker.name(locale),
+            days=ngettext("%(num)d day", "%(num)d days", blocker.shelf_life_days),
+            zone=zone.name(locale),
+            transit=ngettext("%(num)d day", "%(num)d days", zone.transit_days_max),
         )
-    local_now = now.astimezone(clock.VN)
-    cutoff = same_day_cutoff()
+    transit = (zone.transit_days_min, zone.transit_days_max)
+    return DeliveryOption("standard", standard_price(zone, cart.weight_g), blocker is None, reason, transit)
+
+
+def _same_day(zone: ShippingZone | None, now: datetime) -> DeliveryOption:
     if zone is None or zone.same_day_vnd is None:
-        options.append(DeliveryOption("same_day", None, False, _l("Same-day delivery is only in Hà Nội.")))
-    elif local_now.time() >= cutoff:
-        options.append(
-            DeliveryOption(
-                "same_day",
-                zone.same_day_vnd,
-                False,
-                _l(
-                    "Same-day delivery closes at %(cutoff)s each day; order tomorrow morning.",
-                    cutoff=cutoff.strftime("%H:%M"),
-                ),
-            )
+        return DeliveryOption("same_day", None, False, _l("Same-day delivery is only in Hà Nội."))
+    cutoff = same_day_cutoff()
+    if now.astimezone(clock.VN).time() >= cutoff:
+        reason = _l(
+            "Same-day delivery closes at %(cutoff)s each day; order tomorrow morning.",
+            cutoff=cutoff.strftime("%H:%M"),
         )
-    else:
-        options.append(DeliveryOption("same_day", zone.same_day_vnd, True, None, (0, 0)))
-    producers = cart.producer_ids
-    if len(producers) == 1:
-        options.append(DeliveryOption("pickup", 0, True, None, (0, 0)))
-    else:
-        options.append(
-            DeliveryOption("pickup", 0, False, _l("Pickup is possible when every item comes from one producer."))
-        )
-    return options
+        return DeliveryOption("same_day", zone.same_day_vnd, False, reason)
+    return DeliveryOption("same_day", zone.same_day_vnd, True, None, (0, 0))
+
+
+def _pickup(cart: ShippableCart) -> DeliveryOption:
+    if len(cart.producer_ids) == 1:
+        return DeliveryOption("pickup", 0, True, None, (0, 0))
+    return DeliveryOption("pickup", 0, False, _l("Pickup is possible when every item comes from one producer."))
 
 
 def preferred_delivery(options: list[DeliveryOption], chosen: str | None) -> str | None:
