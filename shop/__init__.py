@@ -172,8 +172,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_global(DELIVERY_LABELS, "delivery_labels")
 
     from shop import clock
+    from shop.catalog.certificates import current_stars
     from shop.catalog.groups import group_name, subgroup_name
-    from shop.catalog.services import current_stars
     from shop.producers.models import kind_label
 
     app.add_template_global(group_name, "group_name")

@@ -93,7 +93,7 @@ def send_pending_mail(max_attempts: int | None) -> None:
 def refresh_ratings() -> None:
     """Let products whose best certificate lapsed fall back to another valid one (run daily)."""
     from shop import clock
-    from shop.catalog.services import refresh_ratings as refresh
+    from shop.catalog.certificates import refresh_ratings as refresh
 
     count = refresh(clock.today())
     db.session.commit()

@@ -26,7 +26,7 @@ from sqlalchemy.orm import selectinload
 from shop import clock, geo
 from shop.accounts.models import PartnerMember, ProducerMember, User
 from shop.accounts.services import hash_password
-from shop.catalog import services as catalog
+from shop.catalog.certificates import STAR_SCORES, add_certificate, default_valid_until, expected_issuer_level
 from shop.catalog.demo_data import (
     PRODUCERS,
     PRODUCTS,
@@ -36,6 +36,7 @@ from shop.catalog.demo_data import (
 )
 from shop.catalog.groups import SUBGROUP_TO_GROUP
 from shop.catalog.models import Certificate, Product, ProductImage, Variant
+from shop.catalog.search import refresh_product, search_texts
 from shop.extensions import db
 from shop.inventory.services import record_opening_stock
 from shop.organisations import check_organisation
@@ -202,12 +203,12 @@ def _product(
 
     if changed:
         db.session.flush()
-        catalog.refresh_product(product)
+        refresh_product(product)
 
     known_decisions = {c.decision_number for c in product.certificates}
     for certificate in data["certificates"]:
         if certificate["decision_number"] not in known_decisions:
-            catalog.add_certificate(product, **certificate, today=today)
+            add_certificate(product, **certificate, today=today)
             added["certificates"] += 1
 
 
@@ -350,7 +351,7 @@ def _synthetic_certificate(rng: random.Random, province: int, today: date) -> di
     star_level = 3 if roll < 0.25 else 4 if roll < 0.85 else 5 if roll < 0.93 else rng.choice((3, 4))
     verification_status = "pending" if roll >= 0.93 else "verified"
     decision_date = today - timedelta(days=rng.randint(15, 1000))  # all still within 36 months
-    issuer_level = catalog.expected_issuer_level(star_level, decision_date)[0]
+    issuer_level = expected_issuer_level(star_level, decision_date)[0]
     if issuer_level == "central":
         new_ministry = decision_date >= _MINISTRY_RENAMED
         body = "Bộ Nông nghiệp và Môi trường" if new_ministry else "Bộ Nông nghiệp và Phát triển nông thôn"
@@ -358,7 +359,7 @@ def _synthetic_certificate(rng: random.Random, province: int, today: date) -> di
     else:
         body = "UBND cấp huyện (trước 7/2025)" if issuer_level == "district" else _provincial_body(province)
         number = f"{rng.randint(10, 6999)}/QĐ-UBND"
-    low, high = catalog.STAR_SCORES[star_level]
+    low, high = STAR_SCORES[star_level]
     return {
         "star_level": star_level,
         "potential_five_star": star_level == 4 and rng.random() < 0.05,
@@ -367,7 +368,7 @@ def _synthetic_certificate(rng: random.Random, province: int, today: date) -> di
         "decision_date": decision_date,
         "issuing_body": body,
         "issuer_level": issuer_level,
-        "valid_until": catalog.default_valid_until(decision_date),
+        "valid_until": default_valid_until(decision_date),
         "document_path": None,
         "verification_status": verification_status,
     }
@@ -429,8 +430,8 @@ def _synthetic_product(number: int, producers: list, today: date, now: datetime)
         "star_valid_until": certificate["valid_until"] if shown else None,
         "created_at": now,
     }
-    # The same text services.refresh_product writes, from plain values instead of ORM objects.
-    product["search_exact"], product["search_folded"] = catalog.search_texts(
+    # The same text refresh_product writes, from plain values instead of ORM objects.
+    product["search_exact"], product["search_folded"] = search_texts(
         SimpleNamespace(**product), SimpleNamespace(name=producer.name)
     )
     return product, variants, certificate

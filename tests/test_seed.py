@@ -8,10 +8,17 @@ from sqlalchemy import func, select
 from shop import clock, create_app, geo
 from shop.accounts.models import PartnerMember, ProducerMember, User
 from shop.accounts.services import authenticate
-from shop.catalog import services as catalog
-from shop.catalog.groups import GROUPS
+from shop.catalog.certificates import (
+    TWO_TIER_FROM,
+    check_certificate,
+    current_certificate,
+    current_stars,
+    default_valid_until,
+)
+from shop.catalog.groups import GROUPS, subgroup_belongs
+from shop.catalog.listing import Filters, list_products
 from shop.catalog.models import Certificate, Product, ProductImage, Variant
-from shop.catalog.services import Filters
+from shop.catalog.pages import product_page
 from shop.demo import DEMO_PASSWORD, USERS, demo_images, seed
 from shop.errors import NotFound
 from shop.extensions import db
@@ -139,10 +146,10 @@ def test_demo_catalog_spans_groups_provinces_and_producers(app, seeded):
         assert p.price_from_vnd == min(v.price_vnd for v in p.variants)
         assert p.search_folded and p.search_exact, p.slug
         assert geo.ward_in_province(p.province_code, p.ward_code), p.slug
-        assert catalog.subgroup_belongs(p.group_code, p.subgroup_code), p.slug
+        assert subgroup_belongs(p.group_code, p.subgroup_code), p.slug
     assert any(v.on_hand == 0 for p in published for v in p.variants)
     # A shopper finds products by the words they type, with or without diacritics.
-    listing = catalog.list_products(Filters(q="xoi phu thuong"), today=clock.today())
+    listing = list_products(Filters(q="xoi phu thuong"), today=clock.today())
     assert "xoi-phu-thuong" in [p.slug for p in listing.products]
 
 
@@ -160,14 +167,14 @@ def test_tay_ho_products_are_in_their_current_wards(app, seeded):
     for tax_code, count in (("0109000004", 3), ("0109000005", 4)):
         products = db.session.scalars(select(Product).where(Product.producer_id == producer(tax_code).id)).all()
         assert len(products) == count
-        assert {catalog.current_certificate(p.certificates, REFERENCE_DAY).star_level for p in products} == {4}
+        assert {current_certificate(p.certificates, REFERENCE_DAY).star_level for p in products} == {4}
         assert {p.ward_code for p in products} == {103}
 
 
 def test_certificates_follow_the_rules_for_their_date(app, seeded):
     certificates = db.session.scalars(select(Certificate)).all()
     for c in certificates:
-        catalog.check_certificate(
+        check_certificate(
             star_level=c.star_level,
             score=c.score,
             decision_date=c.decision_date,
@@ -175,15 +182,15 @@ def test_certificates_follow_the_rules_for_their_date(app, seeded):
             issuer_level=c.issuer_level,
             potential_five_star=c.potential_five_star,
         )
-        assert c.valid_until == catalog.default_valid_until(c.decision_date)
+        assert c.valid_until == default_valid_until(c.decision_date)
         assert c.producer_id == c.product.producer_id
     levels = [c.star_level for c in certificates if c.verification_status == "verified"]
     assert levels.count(4) > levels.count(3) > levels.count(5) >= 2
     assert sum(c.potential_five_star for c in certificates) == 1
-    assert {c.issuer_level for c in certificates if c.decision_date < catalog.TWO_TIER_FROM and c.star_level == 3} == {
+    assert {c.issuer_level for c in certificates if c.decision_date < TWO_TIER_FROM and c.star_level == 3} == {
         "district"
     }
-    assert {c.issuer_level for c in certificates if c.decision_date >= catalog.TWO_TIER_FROM and c.star_level == 3} == {
+    assert {c.issuer_level for c in certificates if c.decision_date >= TWO_TIER_FROM and c.star_level == 3} == {
         "province"
     }
     assert {c.decision_date.year for c in certificates} >= {2021, 2022, 2024, 2025, 2026}
@@ -197,29 +204,29 @@ def test_expired_and_pending_certificates_show_no_stars(app, seeded):
     pending = product("dao-the-chau-nhat-tan")
     assert [c.verification_status for c in pending.certificates] == ["pending"]
     for p in (expired, pending):
-        assert catalog.current_certificate(p.certificates, today) is None
-        assert catalog.current_stars(p, today) is None
-    starred = catalog.list_products(Filters(stars=(3, 4, 5)), today=today, page_size=200)
+        assert current_certificate(p.certificates, today) is None
+        assert current_stars(p, today) is None
+    starred = list_products(Filters(stars=(3, 4, 5)), today=today, page_size=200)
     assert {"tra-sen-tui-loc-quang-an", "dao-the-chau-nhat-tan"}.isdisjoint(p.slug for p in starred.products)
     # A renewed product shows the stars of its current certificate, not of the lapsed one.
     xoi = product("xoi-phu-thuong")
     assert [c.decision_date.year for c in xoi.certificates] == [2025, 2022]
-    assert catalog.current_certificate(xoi.certificates, REFERENCE_DAY).decision_number == "5210/QĐ-UBND"
+    assert current_certificate(xoi.certificates, REFERENCE_DAY).decision_number == "5210/QĐ-UBND"
 
 
 def test_draft_and_archived_demo_products_never_show(app, seeded):
     today = clock.today()
     hidden = {"xoi-la-cam-phu-thuong", "tra-sen-hop-thiec-quang-an-mau-cu"}
     assert {product(slug).status for slug in hidden} == {"draft", "archived"}
-    listing = catalog.list_products(Filters(), today=today, page_size=200)
+    listing = list_products(Filters(), today=today, page_size=200)
     published = db.session.scalar(select(func.count()).select_from(Product).where(Product.status == "published"))
     assert listing.total == published
     assert hidden.isdisjoint(p.slug for p in listing.products)
-    found = catalog.list_products(Filters(q="Phú Thượng"), today=today, page_size=200)
+    found = list_products(Filters(q="Phú Thượng"), today=today, page_size=200)
     assert hidden.isdisjoint(p.slug for p in found.products)
     for slug in hidden:
         with pytest.raises(NotFound):
-            catalog.product_page(slug, today=today)
+            product_page(slug, today=today)
 
 
 def test_demo_pictures_are_committed_small_and_without_text(app, seeded):
@@ -253,7 +260,7 @@ def test_seed_demo_products_adds_findable_synthetic_products(app, runner):
         assert (Path(app.static_folder) / p.images[0].path).is_file()
     today = clock.today()
     for p in synthetic[:5]:
-        listing = catalog.list_products(Filters(q=p.name_vi), today=today, page_size=100)
+        listing = list_products(Filters(q=p.name_vi), today=today, page_size=100)
         assert p.slug in [found.slug for found in listing.products], p.name_vi
 
     again = runner.invoke(args=["shop", "seed-demo", "--products", "5"])

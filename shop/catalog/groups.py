@@ -89,6 +89,8 @@ GROUPS: tuple[Group, ...] = (
 GROUPS_BY_CODE = {g.code: g for g in GROUPS}
 SUBGROUP_TO_GROUP = {s.code: g.code for g in GROUPS for s in g.subgroups}
 SUBGROUPS_BY_CODE = {s.code: s for g in GROUPS for s in g.subgroups}
+# The catalog's columns (columns.py) hold a group as its position in GROUPS.
+GROUP_INDEX = {g.code: n for n, g in enumerate(GROUPS)}
 
 
 def group_name(code: str) -> str:
@@ -99,3 +101,7 @@ def group_name(code: str) -> str:
 def subgroup_name(code: str) -> str:
     sub = SUBGROUPS_BY_CODE.get(code)
     return str(sub.name) if sub else code
+
+
+def subgroup_belongs(group_code: str, subgroup_code: str | None) -> bool:
+    return subgroup_code is None or SUBGROUP_TO_GROUP.get(subgroup_code) == group_code

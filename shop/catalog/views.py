@@ -4,8 +4,9 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
 
 from shop import clock, geo
-from shop.catalog import services
+from shop.catalog import pages
 from shop.catalog.groups import GROUPS, GROUPS_BY_CODE
+from shop.catalog.listing import SORTS, Filters, list_products
 from shop.page_cache import cached_for_anonymous
 from shop.urls import external_url
 
@@ -24,23 +25,24 @@ def _code(raw: str, width: int) -> int:
 
 
 def _listing_query(args) -> dict:
-    return services.Filters.from_args(args).to_args()
+    return Filters.from_args(args).to_args()
 
 
 def _page_query(args) -> dict:
-    page = services.Filters.from_args(args).page
+    page = Filters.from_args(args).page
     return {"page": page} if page != 1 else {}
 
 
 @bp.route("/products")
 @cached_for_anonymous(_listing_query)
 def products():
-    filters = services.Filters.from_args(request.args)
-    listing = services.list_products(filters, today=clock.today())
+    filters = Filters.from_args(request.args)
+    listing = list_products(filters, today=clock.today())
     return render_template(
         "catalog/products.html",
         listing=listing,
         f=filters,
+        sorts=SORTS,
         groups=GROUPS,
         group=GROUPS_BY_CODE.get(filters.group),
         locale=_locale(),
@@ -50,7 +52,7 @@ def products():
 @bp.route("/products/<slug>")
 @cached_for_anonymous()
 def product(slug: str):
-    page = services.product_page(slug, today=clock.today())
+    page = pages.product_page(slug, today=clock.today())
     return render_template(
         "catalog/product.html", page=page, p=page.product, locale=_locale(), json_ld=_product_json_ld(page, _locale())
     )
@@ -94,13 +96,13 @@ def _product_json_ld(page, locale: str) -> dict:
 @bp.route("/producers/<slug>")
 @cached_for_anonymous(_page_query)
 def producer(slug: str):
-    producer = services.producer_by_slug(slug)
-    listing = services.list_products(
-        services.Filters(producer=producer.slug, page=services.Filters.from_args(request.args).page),
+    producer = pages.producer_by_slug(slug)
+    listing = list_products(
+        Filters(producer=producer.slug, page=Filters.from_args(request.args).page),
         today=clock.today(),
         with_facets=False,
     )
-    certificates = services.producer_certificates(producer)
+    certificates = pages.producer_certificates(producer)
     return render_template(
         "catalog/producer.html",
         producer=producer,
@@ -117,11 +119,9 @@ def producer(slug: str):
 def origin(province: str, ward: str | None = None):
     province_code = _code(province, 2)
     ward_code = _code(ward, 5) if ward is not None else None
-    services.check_origin(province_code, ward_code)
-    filters = services.Filters(
-        province=province_code, ward=ward_code, page=services.Filters.from_args(request.args).page
-    )
-    listing = services.list_products(filters, today=clock.today(), with_facets=False)
+    pages.check_origin(province_code, ward_code)
+    filters = Filters(province=province_code, ward=ward_code, page=Filters.from_args(request.args).page)
+    listing = list_products(filters, today=clock.today(), with_facets=False)
     return render_template(
         "catalog/origin.html",
         listing=listing,
@@ -130,13 +130,13 @@ def origin(province: str, ward: str | None = None):
         ward_code=ward_code,
         province_name=geo.province_name(province_code),
         ward_name=geo.ward_name(ward_code) if ward_code else None,
-        producers=services.origin_producers(province_code, ward_code),
+        producers=pages.origin_producers(province_code, ward_code),
     )
 
 
 @bp.route("/sitemap.xml")
 def sitemap():
-    xml = render_template("catalog/sitemap.xml", entries=services.sitemap_entries())
+    xml = render_template("catalog/sitemap.xml", entries=pages.sitemap_entries())
     return Response(xml, mimetype="application/xml")
 
 

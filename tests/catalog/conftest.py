@@ -1,4 +1,4 @@
-"""A small catalog built through the catalog services, as the shop builds it."""
+"""A small catalog built through the catalog modules, as the shop builds it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from datetime import date, timedelta
 import pytest
 
 from shop import clock
-from shop.catalog import services
+from shop.catalog.certificates import TWO_TIER_FROM, add_certificate
 from shop.catalog.models import Product, ProductImage, Variant
+from shop.catalog.search import refresh_product
 from shop.extensions import db
 from shop.text import slugify
 from tests.conftest import NOW
@@ -64,15 +65,11 @@ def make_product(
         )
     product.images.append(ProductImage(path="img/hero.svg", alt_vi=f"Ảnh {name_vi}", position=0))
     db.session.flush()
-    services.refresh_product(product)
+    refresh_product(product)
     if stars:
         decision = decision_date or (clock.today() - timedelta(days=200))
-        level = (
-            "central"
-            if stars == 5
-            else ("province" if decision >= services.TWO_TIER_FROM or stars == 4 else "district")
-        )
-        services.add_certificate(
+        level = "central" if stars == 5 else ("province" if decision >= TWO_TIER_FROM or stars == 4 else "district")
+        add_certificate(
             product,
             star_level=stars,
             decision_number=f"{next(_sku)}/QĐ-UBND",

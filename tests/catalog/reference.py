@@ -1,4 +1,4 @@
-"""Plain SQL answers to what the catalog service computes in memory from the catalog's columns
+"""Plain SQL answers to what the catalog computes in memory from the catalog's columns
 (shop/catalog/columns.py), for the tests to compare with: one GROUP BY per facet, and the
 listing's ORDER BY over every matching product."""
 
@@ -8,18 +8,18 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from shop.catalog import services
+from shop.catalog import columns, listing, selection
+from shop.catalog.listing import Filters
 from shop.catalog.models import Product
-from shop.catalog.services import Filters
 from shop.extensions import db
 from shop.producers.models import Producer
 
 
 def facet_counts(f: Filters, today: date):
-    """As services._select gives them: each facet with every filter but its own."""
+    """As selection.select_products gives them: each facet with every filter but its own."""
 
     def counts(column, skip, *extra):
-        conditions = services._conditions(f, today, skip=skip)
+        conditions = listing._conditions(f, today, skip=skip)
         return select(column, func.count()).where(*conditions, *extra).group_by(column)
 
     star_counts = dict(db.session.execute(counts(Product.star_level, "stars", Product.star_valid_until >= today)).all())
@@ -30,30 +30,30 @@ def facet_counts(f: Filters, today: date):
         select(Producer.slug, Producer.name, per_producer.c.count)
         .join(per_producer, per_producer.c.producer_id == Producer.id)
         .order_by(per_producer.c.count.desc(), Producer.name)
-        .limit(services.PRODUCER_FACET_SIZE)
+        .limit(selection.PRODUCER_FACET_SIZE)
     ).all()
     return star_counts, group_counts, province_counts, [tuple(row) for row in producer_rows]
 
 
 def ordered_ids(f: Filters, today: date) -> list[int]:
     """Every product the filters keep, in the listing's order."""
-    query = select(Product.id).where(*services._conditions(f, today)).order_by(*services._order(f, today))
+    query = select(Product.id).where(*listing._conditions(f, today)).order_by(*listing._order(f, today))
     return list(db.session.scalars(query))
 
 
 def home_sections(today: date, shelf_size: int = 4) -> dict:
-    """As services.home_sections, by id: shelves of the newest listed products, groups, origins."""
+    """As pages.home_sections, by id: shelves of the newest listed products, groups, origins."""
 
     def shelf(*conditions) -> list[int]:
-        query = select(Product.id).where(services._published(), *conditions)
+        query = select(Product.id).where(columns.listed(), *conditions)
         return list(
             db.session.scalars(query.order_by(Product.published_at.desc(), Product.id.desc()).limit(shelf_size))
         )
 
-    groups = select(Product.group_code, func.count()).where(services._published()).group_by(Product.group_code)
+    groups = select(Product.group_code, func.count()).where(columns.listed()).group_by(Product.group_code)
     origins = (
         select(Product.province_code, func.count())
-        .where(services._published())
+        .where(columns.listed())
         .group_by(Product.province_code)
         .order_by(func.count().desc(), Product.province_code)
         .limit(8)

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from shop.catalog import columns, services
+from shop.catalog import columns
+from shop.catalog.listing import Filters, list_products
 from shop.catalog.models import CatalogState, Variant
-from shop.catalog.services import Filters, list_products
+from shop.catalog.search import refresh_product
 from shop.extensions import db
 from tests.catalog.conftest import TODAY, make_product
 
@@ -68,7 +69,7 @@ def test_new_products_and_new_prices_are_searched_at_once(catalog):
     product = make_product("Xôi gấc Tây Hồ", price=55_000)
     assert "Xôi gấc Tây Hồ" in names(search("xoi gac"))
     product.variants[0].price_vnd = 25_000
-    services.refresh_product(product)
+    refresh_product(product)
     db.session.commit()
     assert names(search("xoi", sort="price_asc"))[0] == "Xôi gấc Tây Hồ"
 
@@ -103,8 +104,8 @@ def test_the_catalog_version_changes_with_products_and_producer_status(catalog):
 @pytest.mark.both_databases
 def test_the_columns_are_read_once_per_catalog_change(catalog, monkeypatch):
     reads = []
-    load = services._load_columns
-    monkeypatch.setattr(services, "_load_columns", lambda *args: reads.append(args) or load(*args))
+    load = columns.load
+    monkeypatch.setattr(columns, "load", lambda *args: reads.append(args) or load(*args))
     for q in ("xoi", "che sen", "ha noi", "xoi"):
         search(q)
     assert len(reads) == 1

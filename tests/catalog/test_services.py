@@ -5,8 +5,9 @@ from datetime import date, timedelta
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from shop.catalog import services
-from shop.catalog.services import Filters, list_products
+from shop.catalog import certificates, pages, search, selection
+from shop.catalog.listing import SORTS, Filters, list_products
+from shop.catalog.search import refresh_product
 from shop.errors import ValidationError
 from shop.extensions import db
 from tests.catalog import reference
@@ -29,7 +30,7 @@ def names(listing):
     ],
 )
 def test_a_certificate_is_valid_36_months_from_its_decision(decided, valid_until):
-    assert services.default_valid_until(decided) == valid_until
+    assert certificates.default_valid_until(decided) == valid_until
 
 
 @pytest.mark.parametrize(
@@ -53,10 +54,10 @@ def test_who_may_rate_depends_on_the_star_level_and_the_date(stars, decided, iss
         issuer_level=issuer,
     )
     if ok:
-        services.check_certificate(**args)
+        certificates.check_certificate(**args)
     else:
         with pytest.raises(ValidationError):
-            services.check_certificate(**args)
+            certificates.check_certificate(**args)
 
 
 @pytest.mark.parametrize(
@@ -72,15 +73,15 @@ def test_the_score_must_fit_the_star_level(stars, score, ok):
         issuer_level={3: "district", 4: "province", 5: "central"}.get(stars, "province"),
     )
     if ok:
-        services.check_certificate(**args)
+        certificates.check_certificate(**args)
     else:
         with pytest.raises(ValidationError):
-            services.check_certificate(**args)
+            certificates.check_certificate(**args)
 
 
 def test_only_four_star_products_carry_the_potential_five_star_label():
     with pytest.raises(ValidationError):
-        services.check_certificate(
+        certificates.check_certificate(
             star_level=3,
             score=None,
             decision_date=date(2024, 1, 1),
@@ -91,18 +92,18 @@ def test_only_four_star_products_carry_the_potential_five_star_label():
 
 
 def test_stars_show_only_while_the_certificate_is_verified_and_unexpired(catalog):
-    assert services.current_stars(catalog["xoi"], TODAY) == 4
-    assert services.current_stars(catalog["expired"], TODAY) is None
-    assert services.current_stars(catalog["pending"], TODAY) is None
+    assert certificates.current_stars(catalog["xoi"], TODAY) == 4
+    assert certificates.current_stars(catalog["expired"], TODAY) is None
+    assert certificates.current_stars(catalog["pending"], TODAY) is None
     # The day after it lapses, a valid certificate stops counting, even before any job runs.
     xoi = catalog["xoi"]
-    assert services.current_stars(xoi, xoi.star_valid_until) == 4
-    assert services.current_stars(xoi, xoi.star_valid_until + timedelta(days=1)) is None
+    assert certificates.current_stars(xoi, xoi.star_valid_until) == 4
+    assert certificates.current_stars(xoi, xoi.star_valid_until + timedelta(days=1)) is None
 
 
 def test_a_lapsed_best_certificate_falls_back_to_another_valid_one(app):
     product = make_product("Trà sen", stars=3, decision_date=date(2025, 9, 1))
-    services.add_certificate(
+    certificates.add_certificate(
         product,
         star_level=4,
         decision_number="9/QĐ-UBND",
@@ -114,9 +115,9 @@ def test_a_lapsed_best_certificate_falls_back_to_another_valid_one(app):
     )
     assert product.star_level == 4
     later = date(2026, 2, 1)  # the 4★ lapsed on 10 Jan 2026; the 3★ runs until Sept 2028
-    assert services.current_stars(product, later) is None
-    assert services.refresh_ratings(later) == 1
-    assert services.current_stars(product, later) == 3
+    assert certificates.current_stars(product, later) is None
+    assert certificates.refresh_ratings(later) == 1
+    assert certificates.current_stars(product, later) == 3
 
 
 # --- Filters and facets ---------------------------------------------------------------------
@@ -262,12 +263,12 @@ def test_facets_count_as_one_group_by_per_facet_would(catalog, filters):
         make_product(f"Xôi thêm {n}", stars=(3, 4, None)[n % 3], price=30_000 + n * 1_000, group="thuc-pham")
     make_product("Xôi chưa có giá", stars=None).price_from_vnd = None  # a listing without a price
     db.session.commit()
-    counts, _ = services._select(filters, TODAY)
+    counts, _ = selection.select_products(filters, TODAY)
     assert counts == reference.facet_counts(filters, TODAY)
 
 
 @pytest.mark.both_databases
-@pytest.mark.parametrize("sort", services.SORTS)
+@pytest.mark.parametrize("sort", SORTS)
 @pytest.mark.parametrize(
     "filters",
     [Filters(), Filters(stars=(3, 4)), Filters(q="xoi"), Filters(q="xôi thêm", stars=(3, 4)), Filters(q="ha noi")],
@@ -283,7 +284,7 @@ def test_a_page_is_the_page_the_plain_query_orders(catalog, filters, sort):
     filters = dataclasses.replace(filters, sort=sort)
     matching = reference.ordered_ids(filters, TODAY)
     assert len(matching) > 7
-    assert services._select(filters, TODAY)[1] == matching
+    assert selection.select_products(filters, TODAY)[1] == matching
     last = math.ceil(len(matching) / 7)
     pages = [list_products(dataclasses.replace(filters, page=n), today=TODAY, page_size=7) for n in (1, 2, last + 3)]
     expected = [matching[:7], matching[7:14], matching[(last - 1) * 7 :]]  # past the end: the last page
@@ -296,11 +297,12 @@ def test_searches_of_one_shape_share_a_statement_not_their_words(catalog):
     # query's words: every query must still find its own products, in its own order.
     for n in range(10):
         make_product(f"Xôi thêm {n}", stars=(3, 4, None)[n % 3])
-    services._MATCH_STATEMENTS.clear()
+    statements = search.backend().statements
+    statements.clear()
     for q in ("xoi them", "che sen", "xôi thêm", "ha noi", "xoi_ %"):
         expected = reference.ordered_ids(Filters(q=q), TODAY)
         assert [p.id for p in list_products(Filters(q=q), today=TODAY).products] == expected[:24], q
-    assert len(services._MATCH_STATEMENTS) == 2  # the two-word queries, and "xoi_ %"
+    assert len(statements) == 2  # the two-word queries, and "xoi_ %"
 
 
 @pytest.mark.both_databases
@@ -330,7 +332,7 @@ def test_an_empty_result_suggests_alternatives(catalog):
 def test_renaming_a_product_updates_search(catalog):
     product = catalog["xoi_la"]
     product.name_vi = "Bánh giầy"
-    services.refresh_product(product)
+    refresh_product(product)
     from shop.extensions import db
 
     db.session.commit()
@@ -350,7 +352,7 @@ def test_home_shelves_groups_and_origins_are_what_sql_says(catalog):
         product.featured = n % 5 == 0
     catalog["draft"].featured = True  # not published: on no shelf
     db.session.commit()
-    sections = services.home_sections(today=TODAY)
+    sections = pages.home_sections(today=TODAY)
     expected = reference.home_sections(TODAY)
     assert [p.id for p in sections["featured"]] == expected["featured"]
     assert {level: [p.id for p in shelf] for level, shelf in sections["shelves"].items()} == expected["shelves"]

@@ -205,7 +205,7 @@ def test_vietqr_page_shows_the_code_and_the_same_details_as_text(client, product
 
 def test_stock_held_by_orders_is_not_for_sale_in_the_catalog(client, products):
     from shop import clock
-    from shop.catalog.services import Filters, list_products
+    from shop.catalog.listing import Filters, list_products
 
     place(cart_with((products["rice"], 5)))
     listing = list_products(Filters(in_stock=True), today=clock.today())

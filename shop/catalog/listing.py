@@ -1,0 +1,288 @@
+"""Listings and searches: what a listing URL asks for (Filters), its facets, its order and its
+pages. Which products a listing shows, their facet values and sort keys come from the catalog's
+columns in memory (columns.py); the page's products are then loaded by id. Nothing here commits."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, exists, false, func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from shop import geo
+from shop.catalog import columns, search, selection
+from shop.catalog.certificates import stars_now
+from shop.catalog.groups import GROUPS, GROUPS_BY_CODE
+from shop.catalog.models import Product, Variant
+from shop.extensions import db
+from shop.producers.models import Producer
+from shop.text import fold
+
+PAGE_SIZE = 24
+# The orders a listing offers, in the order the sort menu shows them.
+SORTS = {
+    "relevance": _l("Relevance"),
+    "newest": _l("Newest"),
+    "price_asc": _l("Price: low to high"),
+    "price_desc": _l("Price: high to low"),
+    "stars": _l("Most stars"),
+}
+
+
+@dataclass
+class Filters:
+    """What a listing URL asks for, already cleaned: unknown or malformed values are dropped."""
+
+    q: str = ""
+    stars: tuple[int, ...] = ()
+    group: str | None = None
+    province: int | None = None
+    ward: int | None = None
+    producer: str | None = None
+    min_price: int | None = None
+    max_price: int | None = None
+    in_stock: bool = False
+    sort: str = "relevance"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        stars = sorted({int(s) for s in args.getlist("stars") if s in ("3", "4", "5")})
+        group = args.get("group")
+        province = _int_arg(args.get("province"))
+        sort = args.get("sort", "relevance")
+        return cls(
+            q=(args.get("q") or "").strip()[: search.MAX_QUERY_LENGTH],
+            stars=tuple(stars),
+            group=group if group in GROUPS_BY_CODE else None,
+            province=province if province is not None and geo.province_name(province) else None,
+            producer=(args.get("producer") or "").strip()[:120] or None,
+            min_price=_price_arg(args.get("min_price")),
+            max_price=_price_arg(args.get("max_price")),
+            in_stock=args.get("in_stock") == "1",
+            sort=sort if sort in SORTS else "relevance",
+            page=max(1, _int_arg(args.get("page")) or 1),
+        )
+
+    def to_args(self, **changes) -> dict:
+        """The query string of this listing with `changes`, without defaults (for links)."""
+        values = {**self.__dict__, **changes}
+        args: dict = {}
+        if values["q"]:
+            args["q"] = values["q"]
+        if values["stars"]:
+            args["stars"] = list(values["stars"])
+        for name in ("group", "producer", "min_price", "max_price"):
+            if values[name] is not None:
+                args[name] = values[name]
+        if values["province"] is not None:
+            args["province"] = f"{values['province']:02d}"  # official two-digit code, as in /origins/01
+        if values["in_stock"]:
+            args["in_stock"] = 1
+        if values["sort"] != "relevance":
+            args["sort"] = values["sort"]
+        if values["page"] != 1:
+            args["page"] = values["page"]
+        return args
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.stars
+            or self.group
+            or self.province
+            or self.producer
+            or self.min_price is not None
+            or self.max_price is not None
+            or self.in_stock
+        )
+
+
+def _int_arg(raw) -> int | None:
+    if raw is None or not re.fullmatch(r"\s*\d{1,9}\s*", str(raw)):
+        return None
+    return int(raw)
+
+
+def _price_arg(raw) -> int | None:
+    if raw is None:
+        return None
+    cleaned = re.sub(r"[\s.,₫đ]", "", str(raw))  # "125.000 ₫" as people write it
+    return int(cleaned) if re.fullmatch(r"\d{1,12}", cleaned) else None
+
+
+@dataclass
+class FacetValue:
+    value: object
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Listing:
+    filters: Filters
+    products: list[Product]
+    total: int
+    page: int
+    pages: int
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    suggestions: list[Product] = field(default_factory=list)
+    in_stock: dict[int, bool] = field(default_factory=dict)
+
+
+# --- One page -------------------------------------------------------------------------------
+
+
+def list_products(f: Filters, *, today: date, with_facets: bool = True, page_size: int = PAGE_SIZE) -> Listing:
+    """One page of published products for the filters, with facet counts (or without, for the
+    producer and origin pages). A page past the end shows the last page.
+
+    A bounded number of statements whatever the page and catalog size. With facets: see
+    selection.select_products; then the page's products with their producer, availability and images. Without:
+    a count, the page's ids, then those products."""
+    if with_facets:
+        counts, ordered = selection.select_products(f, today)
+        facets, total = _facet_values(f, *counts), len(ordered)
+    else:
+        facets, total = {}, _count(f, today)
+    pages = max(1, math.ceil(total / page_size))
+    page = min(f.page, pages)
+    if with_facets:
+        ids = ordered[(page - 1) * page_size : page * page_size]
+    else:
+        ids = _page_ids(f, today, page, page_size) if total else []
+    products, in_stock = load_products(ids)
+    listing = Listing(
+        filters=f, products=products, total=total, page=page, pages=pages, facets=facets, in_stock=in_stock
+    )
+    if f.q and total == 0:
+        listing.suggestions = _suggestions(f.q)
+    return listing
+
+
+def load_products(ids: list[int]) -> tuple[list[Product], dict[int, bool]]:
+    """Products by id, in that order, with producer and images, and whether each is in stock."""
+    if not ids:
+        return [], {}
+    # Images joined in the same statement (a product has one or two): one round trip fewer
+    # than loading them separately, and about 0.5 ms less ORM work for a page of 24.
+    rows = db.session.execute(
+        select(Product, _in_stock().label("in_stock"))
+        .join(Product.producer)
+        .options(contains_eager(Product.producer), joinedload(Product.images))
+        .where(Product.id.in_(ids))
+    ).unique()
+    by_id = {product.id: (product, bool(flag)) for product, flag in rows}
+    ordered = [by_id[i] for i in ids if i in by_id]
+    return [p for p, _ in ordered], {p.id: flag for p, flag in ordered}
+
+
+def _suggestions(q: str, limit: int = 8) -> list[Product]:
+    """When nothing matches every word: products matching any of them, best first."""
+    terms = search.query_terms(q)
+    if not terms:
+        return []
+    return list(
+        db.session.scalars(
+            select(Product)
+            .join(Product.producer)
+            .where(columns.listed(), search.matching(terms, any_term=True))
+            .options(contains_eager(Product.producer), selectinload(Product.images))
+            .order_by(search.relevance(q, terms, any_term=True).desc(), Product.id)
+            .limit(limit)
+        ).unique()
+    )
+
+
+# --- In SQL: pages without facets (producers, origins), and the tests' reference ------------
+
+
+def _facet_filters(f: Filters, today: date) -> dict:
+    """The filters that are also facets, by facet name, as WHERE clauses."""
+    filters = {}
+    if f.stars:
+        filters["stars"] = and_(Product.star_level.in_(f.stars), Product.star_valid_until >= today)
+    if f.group:
+        filters["group"] = Product.group_code == f.group
+    if f.province:
+        filters["province"] = Product.province_code == f.province
+    if f.producer:
+        filters["producer"] = (
+            Product.producer_id == select(Producer.id).where(Producer.slug == f.producer).scalar_subquery()
+        )
+    return filters
+
+
+def _conditions(f: Filters, today: date, *, skip: str | None = None, facets: bool = True) -> list:
+    """WHERE clauses for the filters, leaving out the facet `skip` (so a facet counts its own
+    values), or every facet filter when not `facets`."""
+    conditions = [columns.listed()]
+    if f.q:
+        terms = search.query_terms(f.q)
+        # A query of punctuation alone matches nothing, rather than everything.
+        conditions.append(search.matching(terms) if terms else false())
+    if facets:
+        conditions += [clause for name, clause in _facet_filters(f, today).items() if name != skip]
+    if f.ward:
+        conditions.append(Product.ward_code == f.ward)
+    if f.min_price is not None:
+        conditions.append(Product.price_from_vnd >= f.min_price)
+    if f.max_price is not None:
+        conditions.append(Product.price_from_vnd <= f.max_price)
+    if f.in_stock:
+        conditions.append(_in_stock())
+    return conditions
+
+
+def _in_stock():
+    return exists().where(Variant.product_id == Product.id, Variant.on_hand > Variant.reserved)
+
+
+def _order_keys(f: Filters, today: date) -> list[tuple]:
+    """(expression, descending) pairs a listing is ordered by (columns.order does the same in memory)."""
+    stars = stars_now(today)
+    if f.sort == "newest":
+        return [(Product.published_at, True), (Product.id, True)]
+    if f.sort == "price_asc":
+        return [(Product.price_from_vnd, False), (Product.id, False)]
+    if f.sort == "price_desc":
+        return [(Product.price_from_vnd, True), (Product.id, False)]
+    if f.sort == "stars":
+        return [(func.coalesce(stars, 0), True), (Product.published_at, True), (Product.id, True)]
+    if f.q and (terms := search.query_terms(f.q)):
+        return [(search.relevance(f.q, terms), True), (func.coalesce(stars, 0), True), (Product.id, False)]
+    # Without a query: featured first, then newest (an order the listing index can serve).
+    return [(Product.featured, True), (Product.published_at, True), (Product.id, True)]
+
+
+def _order(f: Filters, today: date):
+    return [key.desc() if descending else key.asc() for key, descending in _order_keys(f, today)]
+
+
+def _count(f: Filters, today: date) -> int:
+    return db.session.scalar(select(func.count()).select_from(Product).where(*_conditions(f, today)))
+
+
+def _page_ids(f: Filters, today: date, page: int, page_size: int) -> list[int]:
+    query = select(Product.id).where(*_conditions(f, today)).order_by(*_order(f, today))
+    return db.session.scalars(query.limit(page_size).offset((page - 1) * page_size)).all()
+
+
+def _facet_values(f: Filters, star_counts, group_counts, province_counts, producer_rows) -> dict[str, list[FacetValue]]:
+    return {
+        "stars": [FacetValue(s, str(s), star_counts.get(s, 0), s in f.stars) for s in (5, 4, 3)],
+        "group": [FacetValue(g.code, str(g.name), group_counts.get(g.code, 0), g.code == f.group) for g in GROUPS],
+        "province": sorted(
+            (
+                FacetValue(code, geo.province_name(code) or str(code), n, code == f.province)
+                for code, n in province_counts.items()
+            ),
+            key=lambda v: (-v.count, fold(v.label)),
+        ),
+        "producer": [FacetValue(slug, name, n, slug == f.producer) for slug, name, n in producer_rows],
+    }

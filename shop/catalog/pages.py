@@ -1,0 +1,143 @@
+"""The data of the catalog's single pages: home, product, producer, origin, and the sitemap.
+Listings on them come from listing.py. Nothing here commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from shop import geo
+from shop.catalog import columns
+from shop.catalog.certificates import current_certificate, stars_now
+from shop.catalog.groups import GROUPS
+from shop.catalog.listing import load_products
+from shop.catalog.models import Certificate, Product
+from shop.catalog.selection import catalog_columns
+from shop.errors import NotFound
+from shop.extensions import db
+from shop.producers.models import Producer
+
+
+def home_sections(*, today: date, shelf_size: int = 4) -> dict:
+    """Featured products, one shelf per star level (the newest first), the six groups with
+    counts, top origins: all chosen from the catalog's columns, then the products of every
+    shelf load at once."""
+    held = catalog_columns(today)
+    newest_first = np.lexsort((-held.published,))
+
+    def shelf(keep: np.ndarray) -> list[int]:
+        return held.ids[newest_first[keep[newest_first]][:shelf_size]].tolist()
+
+    picks = {"featured": shelf(held.featured == 1)} | {level: shelf(held.stars == level) for level in (5, 4, 3)}
+    products, _ = load_products(sorted({i for ids in picks.values() for i in ids}))
+    by_id = {p.id: p for p in products}
+    group_counts = columns.counts(held.group)
+    origins = sorted(columns.counts(held.province).items(), key=lambda item: (-item[1], item[0]))[:8]
+    return {
+        "featured": [by_id[i] for i in picks["featured"] if i in by_id],
+        "shelves": {level: [by_id[i] for i in picks[level] if i in by_id] for level in (5, 4, 3)},
+        "groups": [(g, group_counts.get(n, 0)) for n, g in enumerate(GROUPS)],
+        "origins": [(code, geo.province_name(code), n) for code, n in origins],
+    }
+
+
+@dataclass
+class ProductPage:
+    product: Product
+    certificate: Certificate | None
+    stars: int | None
+    latest_certificate: Certificate | None
+    same_origin: list[Product]
+
+
+def product_page(slug: str, *, today: date) -> ProductPage:
+    """A published product with its variants, images, certificates and neighbours. Raises NotFound."""
+    product = db.session.scalar(
+        select(Product)
+        .join(Product.producer)
+        .where(Product.slug == slug, columns.listed())
+        .options(
+            contains_eager(Product.producer),
+            selectinload(Product.variants),
+            selectinload(Product.images),
+            selectinload(Product.certificates),
+        )
+    )
+    if product is None:
+        raise NotFound()
+    certificate = current_certificate(product.certificates, today)
+    return ProductPage(
+        product=product,
+        certificate=certificate,
+        stars=certificate.star_level if certificate else None,
+        latest_certificate=max(product.certificates, key=lambda c: c.decision_date, default=None),
+        same_origin=_same_origin(product, today),
+    )
+
+
+def _same_origin(product: Product, today: date, limit: int = 4) -> list[Product]:
+    """Other products of the same province, those of the same ward and with more stars first."""
+    return list(
+        db.session.scalars(
+            select(Product)
+            .join(Product.producer)
+            .where(columns.listed(), Product.province_code == product.province_code, Product.id != product.id)
+            .options(contains_eager(Product.producer), selectinload(Product.images))
+            .order_by(
+                (Product.ward_code == product.ward_code).desc(), func.coalesce(stars_now(today), 0).desc(), Product.id
+            )
+            .limit(limit)
+        ).unique()
+    )
+
+
+def producer_by_slug(slug: str) -> Producer:
+    producer = db.session.scalar(select(Producer).where(Producer.slug == slug, Producer.status == "active"))
+    if producer is None:
+        raise NotFound()
+    return producer
+
+
+def producer_certificates(producer: Producer) -> list[Certificate]:
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .join(Certificate.product)
+            .where(
+                Certificate.producer_id == producer.id,
+                Product.status == "published",
+                Certificate.verification_status == "verified",
+            )
+            .order_by(Certificate.decision_date.desc())
+        )
+    )
+
+
+def check_origin(province_code: int, ward_code: int | None = None) -> None:
+    """Raises NotFound for a province or ward code that does not exist (or a ward elsewhere)."""
+    if geo.province_name(province_code) is None:
+        raise NotFound()
+    if ward_code is not None and not geo.ward_in_province(province_code, ward_code):
+        raise NotFound()
+
+
+def origin_producers(province_code: int, ward_code: int | None = None) -> list[Producer]:
+    query = select(Producer).where(Producer.status == "active", Producer.province_code == province_code)
+    if ward_code is not None:
+        query = query.where(Producer.ward_code == ward_code)
+    return list(db.session.scalars(query.order_by(Producer.name)))
+
+
+def sitemap_entries() -> dict:
+    products = db.session.execute(
+        select(Product.slug, Product.published_at).join(Product.producer).where(columns.listed()).order_by(Product.id)
+    ).all()
+    producers = db.session.scalars(select(Producer.slug).where(Producer.status == "active").order_by(Producer.id)).all()
+    origins = db.session.execute(
+        select(Product.province_code, Product.ward_code).join(Product.producer).where(columns.listed()).distinct()
+    ).all()
+    return {"products": products, "producers": producers, "origins": sorted(set(origins))}

@@ -1,0 +1,152 @@
+"""Which products a listing or a search shows, its facet counts and its order, from the
+catalog's columns in memory (columns.py) and, for a search, the ids of its matches. Nothing here
+commits."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+import numpy as np
+from flask import current_app
+from sqlalchemy import String, cast, func, select
+
+from shop.catalog import columns, search
+from shop.catalog.groups import GROUP_INDEX, GROUPS
+from shop.catalog.models import CatalogState, Product, Variant
+from shop.extensions import db
+from shop.producers.models import Producer
+
+if TYPE_CHECKING:
+    from shop.catalog.listing import Filters
+
+PRODUCER_FACET_SIZE = 30
+
+
+def catalog_columns(today: date) -> columns.CatalogColumns:
+    """This process's copy of the listed catalog's filter and sort values (see
+    shop/catalog/columns.py), reloaded when the catalog or the day has changed since."""
+    version = db.session.scalar(select(CatalogState.version))
+    held = current_app.extensions.get("catalog_columns")
+    if held is None or held.version != version or held.today != today:
+        held = current_app.extensions["catalog_columns"] = columns.load(version, today, search.backend())
+    return held
+
+
+def select_products(f: Filters, today: date) -> tuple[tuple, list[int]]:
+    """The facet counts of a listing or a search (stars, groups, provinces: {value: count};
+    producers: the top ones' (slug, name, count)) and the ids of all its products in order.
+
+    Which products are listed, their facet values and their sort keys come from the catalog's
+    columns in memory (see columns.py); each facet counts the products that all the other
+    filters keep. A search first reads from the search index the ids of its matches and of
+    the products with the exact phrase and with each exact word, for the relevance (one
+    statement). Filters the columns do not hold (stock, a ward) are sets of ids from SQL."""
+    held = catalog_columns(today)
+    terms = search.query_terms(f.q)
+    if f.q and not terms:  # a query of punctuation alone matches nothing, rather than everything
+        return ({}, {}, {}, []), []
+    if terms:
+        found = _find(f.q, terms)
+        rows, listed = held.positions(found.ids)
+        ids, score, params = found.ids[listed], found.score[listed], found.params
+    else:
+        rows, ids, score, params = np.arange(len(held)), held.ids, None, {}
+    mask = _other_filters(f, held, rows, ids, terms, params)
+    selection = columns.Selection(held, rows, _facet_masks(f, held, rows), mask)
+    kept = selection.kept()
+    order = columns.order(held, rows[kept], f.sort, None if score is None else score[kept])
+    return _facet_counts(selection), ids[kept][order].tolist()
+
+
+@dataclass
+class _Matches:
+    """A search's matching product ids (sorted), their relevance and the statement's parameters
+    (for more statements about the same matches)."""
+
+    ids: np.ndarray
+    score: np.ndarray
+    params: dict[str, str]
+
+
+def _find(q: str, terms: list[str]) -> _Matches:
+    """The products matching every term, and their relevance, in one statement: the ids of the
+    matches, of those with the exact phrase and of those with each exact word."""
+    backend = search.backend()
+    relevance = backend.relevance_values(q, terms)
+    params = {**backend.match_values(terms), **relevance}
+    texts = db.session.execute(backend.match_statement(terms, relevance), params).one()
+    matches, *exact = (columns.ints(t) for t in texts)
+    ids = np.sort(matches)
+    score = search.relevance_scores(ids, exact[0], exact[1:]) if exact else np.zeros(len(ids), dtype=np.int64)
+    return _Matches(ids, score, params)
+
+
+def _other_filters(f: Filters, held, rows, ids, terms: list[str], params: dict) -> np.ndarray:
+    """Which of `rows` (products `ids`) the filters that are not facets keep."""
+
+    def having(product_id, *conditions) -> np.ndarray:
+        """Which of `ids` have a row meeting `conditions` (among the search's matches)."""
+        matching = [search.matching(terms, product_id=product_id)] if terms else []
+        found = select(func.aggregate_strings(cast(product_id, String), " ")).where(*conditions, *matching)
+        return columns.member(ids, columns.ints(db.session.scalar(found, params)))
+
+    mask = np.ones(len(rows), dtype=bool)
+    if f.ward:  # only origin pages choose a ward, without facets: not worth a column
+        mask &= having(Product.id, Product.ward_code == f.ward)
+    if f.min_price is not None or f.max_price is not None:
+        price = held.price[rows]
+        mask &= price != held.missing_price
+        if f.min_price is not None:
+            mask &= price >= f.min_price
+        if f.max_price is not None:
+            mask &= price <= f.max_price
+    if f.in_stock:
+        mask &= having(Variant.product_id, Variant.on_hand > Variant.reserved)
+    return mask
+
+
+def _facet_masks(f: Filters, held, rows) -> dict[str, np.ndarray]:
+    """For each facet the filters choose, which of `rows` it keeps."""
+    masks = {}
+    if f.stars:
+        masks["stars"] = np.isin(held.stars[rows], f.stars)
+    if f.group:
+        masks["group"] = held.group[rows] == GROUP_INDEX[f.group]
+    if f.province:
+        masks["province"] = held.province[rows] == f.province
+    if f.producer:
+        producer_id = db.session.scalar(select(Producer.id).where(Producer.slug == f.producer))
+        masks["producer"] = held.producer[rows] == (producer_id or -1)
+    return masks
+
+
+def _facet_counts(selection: columns.Selection) -> tuple:
+    stars = columns.counts(selection.facet_values("stars"))
+    stars.pop(0, None)  # no current certificate: not a star level
+    groups = columns.counts(selection.facet_values("group"))
+    return (
+        stars,
+        {GROUPS[n].code: count for n, count in groups.items()},
+        columns.counts(selection.facet_values("province")),
+        _top_producers(Counter(columns.counts(selection.facet_values("producer")))),
+    )
+
+
+def _top_producers(counts: Counter) -> list[tuple[str, str, int]]:
+    """(slug, name, count) of the producers with the most matches, ties by name, as the
+    listing's SQL orders them. Only the names of producers that can make the cut are read."""
+    ranked = counts.most_common()
+    if not ranked:
+        return []
+    cut = ranked[min(len(ranked), PRODUCER_FACET_SIZE) - 1][1]
+    candidates = [producer_id for producer_id, n in ranked if n >= cut]
+    # The database orders by name (its collation, as the listing's facet does); the stable sort
+    # by count then keeps that order among equal counts.
+    rows = db.session.execute(
+        select(Producer.id, Producer.slug, Producer.name).where(Producer.id.in_(candidates)).order_by(Producer.name)
+    ).all()
+    rows = sorted(rows, key=lambda r: -counts[r.id])[:PRODUCER_FACET_SIZE]
+    return [(r.slug, r.name, counts[r.id]) for r in rows]
