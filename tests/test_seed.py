@@ -83,18 +83,13 @@ def seeded_sqlite(sqlite_template, tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def database_url(database_url, request, tmp_path):
-    """A test asking for `seeded` starts from a copy of the seeded database."""
-    if "seeded" in request.fixturenames:
-        seeded_path = request.getfixturevalue("seeded_sqlite")
-        assert database_url == f"sqlite:///{tmp_path / 'shop.db'}"
-        shutil.copy(seeded_path, tmp_path / "shop.db")
-    return database_url
-
-
-@pytest.fixture
-def seeded(app):
-    """The demo as `flask shop seed-demo` leaves it (see database_url)."""
+def demo(app, seeded_sqlite, database_url):
+    """The demo as `flask shop seed-demo` leaves it: this test's database becomes a copy of the one
+    seeded once for the module (SQLite only; the seeding itself is tested on both databases)."""
+    db.session.remove()
+    db.engine.dispose()
+    shutil.copy(seeded_sqlite, database_url.removeprefix("sqlite:///"))
+    return app
 
 
 @pytest.mark.both_databases
@@ -110,7 +105,7 @@ def test_seed_demo_twice_leaves_the_same_rows(app, runner):
     assert len(after_first["products"]) >= 35
 
 
-def test_demo_accounts_can_log_in_with_their_roles(app, seeded):
+def test_demo_accounts_can_log_in_with_their_roles(demo):
     roles = {u["email"]: authenticate(u["email"], DEMO_PASSWORD) for u in USERS}
     assert roles["admin@ocop.example"].is_admin
     assert roles["producer@ocop.example"].is_producer
@@ -119,7 +114,7 @@ def test_demo_accounts_can_log_in_with_their_roles(app, seeded):
     assert not (shopper.is_admin or shopper.is_producer or shopper.is_partner)
 
 
-def test_demo_producers_are_in_the_current_wards_of_tay_ho(app, seeded):
+def test_demo_producers_are_in_the_current_wards_of_tay_ho(demo):
     producers = {p.tax_code: p for p in db.session.scalars(select(Producer))}
     assert producers["0109000001"].ward_name == "Phường Phú Thượng"
     assert producers["0109000001"].craft_village == "Làng nghề Xôi Phú Thượng"
@@ -132,7 +127,7 @@ def test_demo_producers_are_in_the_current_wards_of_tay_ho(app, seeded):
         assert p.slug and p.story_vi and p.story_en and p.logo_path == f"img/producers/{p.slug}.svg"
 
 
-def test_demo_catalog_spans_groups_provinces_and_producers(app, seeded):
+def test_demo_catalog_spans_groups_provinces_and_producers(demo):
     published = db.session.scalars(select(Product).where(Product.status == "published")).all()
     assert len(published) >= 30
     assert db.session.scalar(select(func.count()).select_from(Producer)) >= 10
@@ -153,7 +148,7 @@ def test_demo_catalog_spans_groups_provinces_and_producers(app, seeded):
     assert "xoi-phu-thuong" in [p.slug for p in listing.products]
 
 
-def test_tay_ho_products_are_in_their_current_wards(app, seeded):
+def test_tay_ho_products_are_in_their_current_wards(demo):
     xoi = product("xoi-phu-thuong")
     assert (xoi.province_code, xoi.ward_code, xoi.ward_name) == (1, 91, "Phường Phú Thượng")
     assert xoi.shelf_life_days == 1
@@ -171,7 +166,7 @@ def test_tay_ho_products_are_in_their_current_wards(app, seeded):
         assert {p.ward_code for p in products} == {103}
 
 
-def test_certificates_follow_the_rules_for_their_date(app, seeded):
+def test_certificates_follow_the_rules_for_their_date(demo):
     certificates = db.session.scalars(select(Certificate)).all()
     for c in certificates:
         check_certificate(
@@ -196,7 +191,7 @@ def test_certificates_follow_the_rules_for_their_date(app, seeded):
     assert {c.decision_date.year for c in certificates} >= {2021, 2022, 2024, 2025, 2026}
 
 
-def test_expired_and_pending_certificates_show_no_stars(app, seeded):
+def test_expired_and_pending_certificates_show_no_stars(demo):
     today = clock.today()
     expired = product("tra-sen-tui-loc-quang-an")
     assert [c.decision_date.year for c in expired.certificates] == [2021]
@@ -214,7 +209,7 @@ def test_expired_and_pending_certificates_show_no_stars(app, seeded):
     assert current_certificate(xoi.certificates, REFERENCE_DAY).decision_number == "5210/QĐ-UBND"
 
 
-def test_draft_and_archived_demo_products_never_show(app, seeded):
+def test_draft_and_archived_demo_products_never_show(demo):
     today = clock.today()
     hidden = {"xoi-la-cam-phu-thuong", "tra-sen-hop-thiec-quang-an-mau-cu"}
     assert {product(slug).status for slug in hidden} == {"draft", "archived"}
@@ -229,8 +224,8 @@ def test_draft_and_archived_demo_products_never_show(app, seeded):
             product_page(slug, today=today)
 
 
-def test_demo_pictures_are_committed_small_and_without_text(app, seeded):
-    static = Path(app.static_folder)
+def test_demo_pictures_are_committed_small_and_without_text(demo):
+    static = Path(demo.static_folder)
     paths = set(db.session.scalars(select(ProductImage.path))) | set(db.session.scalars(select(Producer.logo_path)))
     drawn = demo_images()
     assert paths <= set(drawn)
