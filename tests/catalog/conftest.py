@@ -83,9 +83,18 @@ def make_product(
     return product
 
 
+def names(listing) -> list[str]:
+    return [p.name_vi for p in listing.products]
+
+
 @pytest.fixture
 def catalog(app):
     """Tây Hồ and a few other places, with every case the listing must get right."""
+    return build_catalog()
+
+
+def build_catalog() -> dict[str, Product]:
+    """The `catalog` fixture's products, in the current app's database."""
     tay_ho = ProducerFactory(name="HTX Xôi Phú Thượng", slug="htx-xoi-phu-thuong", ward_code=91)
     sen = ProducerFactory(name="HTX Chè Sen Quảng An", slug="htx-che-sen-quang-an", ward_code=103)
     moc_chau = ProducerFactory(name="HTX Chè Mộc Châu", slug="htx-che-moc-chau", province_code=14, ward_code=3980)

@@ -1,0 +1,66 @@
+"""A listing's facet counts and order, computed in memory from the catalog's columns, must be
+what plain SQL says (tests/catalog/reference.py)."""
+
+import dataclasses
+import math
+
+import pytest
+
+from shop.catalog import selection
+from shop.catalog.listing import SORTS, Filters, list_products
+from shop.extensions import db
+from tests.catalog import reference
+from tests.catalog.conftest import TODAY, make_product
+
+
+@pytest.mark.both_databases
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters(stars=(4,), province=1),
+        Filters(group="thuc-pham", min_price=35_000, max_price=60_000),
+        Filters(producer="htx-xoi-phu-thuong", in_stock=True),
+        Filters(ward=91),
+        Filters(q="xoi"),
+        Filters(q="che", stars=(4, 5)),
+        Filters(q="ha noi", group="thuc-pham", province=1),
+        Filters(q="htx", producer="htx-xoi-phu-thuong", stars=(4,)),
+        Filters(q="htx", producer="no-such-producer"),
+        Filters(q="htx", max_price=60_000, in_stock=True),
+        Filters(q="xoi", ward=91),
+    ],
+)
+def test_facets_count_as_one_group_by_per_facet_would(catalog, filters):
+    # Listings and searches count their facets from the catalog's columns in memory; each
+    # facet must count with the filters of all the others, not its own, as SQL would.
+    for n in range(35):  # more producers than the facet shows, with ties at the cut
+        make_product(f"Xôi thêm {n}", stars=(3, 4, None)[n % 3], price=30_000 + n * 1_000, group="thuc-pham")
+    make_product("Xôi chưa có giá", stars=None).price_from_vnd = None  # a listing without a price
+    db.session.commit()
+    counts, _ = selection.select_products(filters, TODAY)
+    assert counts == reference.facet_counts(filters, TODAY)
+
+
+@pytest.mark.both_databases
+@pytest.mark.parametrize("sort", SORTS)
+@pytest.mark.parametrize(
+    "filters",
+    [Filters(), Filters(stars=(3, 4)), Filters(q="xoi"), Filters(q="xôi thêm", stars=(3, 4)), Filters(q="ha noi")],
+)
+def test_a_page_is_the_page_the_plain_query_orders(catalog, filters, sort):
+    # Listings and searches order their products in memory, from the catalog's columns (and
+    # the search index's sets of exact matches); it must be the order SQL gives.
+    for n in range(30):
+        make_product(f"Xôi thêm {n}", stars=(3, 4, None)[n % 3], price=30_000 + n % 7 * 1_000, group="thuc-pham")
+    catalog["che_sen"].featured = True
+    make_product("Xôi chưa có giá", stars=None).price_from_vnd = None  # where do prices sort NULL?
+    db.session.commit()
+    filters = dataclasses.replace(filters, sort=sort)
+    matching = reference.ordered_ids(filters, TODAY)
+    assert len(matching) > 7
+    assert selection.select_products(filters, TODAY)[1] == matching
+    last = math.ceil(len(matching) / 7)
+    pages = [list_products(dataclasses.replace(filters, page=n), today=TODAY, page_size=7) for n in (1, 2, last + 3)]
+    expected = [matching[:7], matching[7:14], matching[(last - 1) * 7 :]]  # past the end: the last page
+    assert [[p.id for p in listing.products] for listing in pages] == expected
