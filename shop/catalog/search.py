@@ -155,8 +155,8 @@ class SearchBackend:
         them all.
 
         A row with the phrase has every word too, so the words are only looked for in rows
-        without it. A search computes the same score from the sets of matches with each (see
-        `find`); this one orders suggestions and is the reference the tests compare it with."""
+        without it. A search computes the same score in memory from the sets of matches with
+        each (relevance_scores); this one orders suggestions and is the tests' reference."""
         values = self.relevance_values(q, terms, any_term=any_term)
         words = _word_names(values)
         if not words:
@@ -235,7 +235,8 @@ def _like_escaped(value: str) -> str:
 
 class TrigramSearch(SearchBackend):
     """PostgreSQL: word-boundary patterns over the folded text, which its trigram index serves;
-    exact words are compared in the text as written, among the matches only."""
+    exact words are looked for in the text as written, among the matches only, anywhere in it
+    (FTS5 compares whole words: a one-letter query can rank differently)."""
 
     missing_price = 2**62  # PostgreSQL orders NULL last
 
