@@ -9,7 +9,7 @@ and counting facets and ordering a page are a few operations on arrays (see sele
 
 The arrays are only a copy, read by `load`: selection.catalog_columns reloads them whenever
 catalog_state's version has changed since (triggers change it with every product and producer
-status change, migration 0008) or the day has changed (stars lapse by date). Apart from `load`,
+status change, migration 0007_catalog_version) or the day has changed (stars lapse by date). Apart from `load`,
 nothing here reads the database.
 """
 

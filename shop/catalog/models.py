@@ -229,7 +229,7 @@ class Certificate(TimestampMixin, db.Model):
 
 class CatalogState(db.Model):
     """One row whose version changes, to a new random number, whenever a product or a
-    producer's status changes (triggers, migration 0008; random so that a rolled-back change
+    producer's status changes (triggers, migration 0007_catalog_version; random so that a rolled-back change
     never brings back a version already seen). Processes that keep catalog values in memory
     read it to know when to reload them (see shop/catalog/columns.py)."""
 
