@@ -9,9 +9,9 @@ import pytest
 from flask import request
 
 from shop import create_app
-from tests.catalog.conftest import make_product
 from tests.conftest import csrf_token_from
 from tests.factories import UserFactory
+from tests.support.builders import make_product
 
 EVIL = {"Host": "evil.example"}
 

@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import event
 
 from shop.extensions import cache, db
-from tests.catalog.conftest import make_product
 from tests.conftest import csrf_token_from, submit
 from tests.factories import PASSWORD, UserFactory
+from tests.support.builders import make_product
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.catalog.conftest import make_product
+from tests.support.builders import make_product
 
 
 class AddButtons(HTMLParser):

@@ -8,79 +8,14 @@ from datetime import date, timedelta
 import pytest
 
 from shop import clock
-from shop.catalog.certificates import TWO_TIER_FROM, add_certificate
-from shop.catalog.models import Product, ProductImage, Variant
-from shop.catalog.search import refresh_product
-from shop.extensions import db
-from shop.text import slugify
+from shop.catalog.models import Product
 from tests.conftest import NOW
 from tests.factories import ProducerFactory
+from tests.support.builders import make_product
 
 _sku = itertools.count(1)
 # The day every catalog test runs on (the autouse clock fixture holds the shop at NOW).
 TODAY = NOW.astimezone(clock.VN).date()
-
-
-def make_product(
-    name_vi: str,
-    *,
-    producer=None,
-    stars: int | None = 4,
-    price: int = 100_000,
-    group="thuc-pham",
-    province=1,
-    ward=91,
-    on_hand=10,
-    status="published",
-    name_en=None,
-    certificate_status="verified",
-    decision_date: date | None = None,
-    extra_prices=(),
-    published_days_ago=10,
-    **fields,
-) -> Product:
-    producer = producer or ProducerFactory()
-    product = Product(
-        producer=producer,
-        slug=slugify(name_vi) + f"-{next(_sku)}",
-        group_code=group,
-        name_vi=name_vi,
-        name_en=name_en,
-        province_code=province,
-        ward_code=ward,
-        status=status,
-        published_at=clock.now() - timedelta(days=published_days_ago),
-        **fields,
-    )
-    db.session.add(product)
-    for n, p in enumerate((price, *extra_prices)):
-        product.variants.append(
-            Variant(
-                sku=f"SKU-{next(_sku)}",
-                name_vi=f"Gói {n + 1}",
-                price_vnd=p,
-                on_hand=on_hand if n == 0 else 0,
-                weight_g=500,
-            )
-        )
-    product.images.append(ProductImage(path="img/hero.svg", alt_vi=f"Ảnh {name_vi}", position=0))
-    db.session.flush()
-    refresh_product(product)
-    if stars:
-        decision = decision_date or (clock.today() - timedelta(days=200))
-        level = "central" if stars == 5 else ("province" if decision >= TWO_TIER_FROM or stars == 4 else "district")
-        add_certificate(
-            product,
-            star_level=stars,
-            decision_number=f"{next(_sku)}/QĐ-UBND",
-            decision_date=decision,
-            issuing_body="UBND Thành phố Hà Nội",
-            issuer_level=level,
-            verification_status=certificate_status,
-            today=clock.today(),
-        )
-    db.session.commit()
-    return product
 
 
 def names(listing) -> list[str]:

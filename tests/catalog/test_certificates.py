@@ -6,7 +6,8 @@ import pytest
 
 from shop.catalog import certificates
 from shop.errors import ValidationError
-from tests.catalog.conftest import TODAY, make_product
+from tests.catalog.conftest import TODAY
+from tests.support.builders import make_product
 
 
 @pytest.mark.parametrize(

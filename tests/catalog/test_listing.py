@@ -8,7 +8,8 @@ from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
 from shop.catalog.listing import SORTS, Filters, list_products
-from tests.catalog.conftest import TODAY, make_product, names
+from tests.catalog.conftest import TODAY, names
+from tests.support.builders import make_product
 
 
 def test_listing_shows_published_products_of_active_producers_only(catalog):

@@ -6,7 +6,8 @@ from shop.catalog import pages
 from shop.errors import NotFound
 from shop.extensions import db
 from tests.catalog import reference
-from tests.catalog.conftest import TODAY, make_product
+from tests.catalog.conftest import TODAY
+from tests.support.builders import make_product
 
 
 @pytest.mark.both_databases

@@ -12,8 +12,9 @@ from shop.catalog.listing import Filters, list_products
 from shop.catalog.search import refresh_product
 from shop.extensions import db
 from tests.catalog import reference
-from tests.catalog.conftest import TODAY, build_catalog, make_product, names
+from tests.catalog.conftest import TODAY, build_catalog, names
 from tests.factories import ProducerFactory
+from tests.support.builders import make_product
 
 
 @pytest.mark.both_databases

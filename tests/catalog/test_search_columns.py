@@ -12,7 +12,8 @@ from shop.catalog.listing import Filters, list_products
 from shop.catalog.models import CatalogState, Variant
 from shop.catalog.search import refresh_product
 from shop.extensions import db
-from tests.catalog.conftest import TODAY, make_product
+from tests.catalog.conftest import TODAY
+from tests.support.builders import make_product
 
 
 def names(listing) -> list[str]:

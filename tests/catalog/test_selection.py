@@ -10,7 +10,8 @@ from shop.catalog import selection
 from shop.catalog.listing import SORTS, Filters, list_products
 from shop.extensions import db
 from tests.catalog import reference
-from tests.catalog.conftest import TODAY, make_product
+from tests.catalog.conftest import TODAY
+from tests.support.builders import make_product
 
 
 @pytest.mark.both_databases

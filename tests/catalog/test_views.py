@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event
 
 from shop.extensions import db
-from tests.catalog.conftest import make_product
+from tests.support.builders import make_product
 
 
 @contextmanager

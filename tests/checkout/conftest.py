@@ -10,7 +10,7 @@ from shop.cart import services as cart_services
 from shop.checkout import services as checkout
 from shop.extensions import db
 from shop.inventory.services import record_opening_stock
-from tests.catalog.conftest import make_product
+from tests.support.builders import make_product
 
 # 09:00 in Hà Nội: before the same-day cut-off.
 MORNING = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)

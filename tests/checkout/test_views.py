@@ -158,7 +158,7 @@ def test_other_peoples_orders_are_404(client, app, products):
 
 
 def test_listing_button_adds_the_cheapest_pack_in_stock(client, products):
-    from tests.catalog.conftest import make_product
+    from tests.support.builders import make_product
 
     tray = make_product("Mứt sen", price=80_000, extra_prices=(50_000,), on_hand=4)  # the 50.000 ₫ pack has none
     response = submit(
