@@ -160,7 +160,7 @@ def _register_template_helpers(app: Flask) -> None:
     # A global as well, so that imported macros (which get no context) can use it.
     app.add_template_global(current_path, "current_path")
 
-    from shop.orders.services import DELIVERY_LABELS, PAYMENT_LABELS, STATUS_LABELS
+    from shop.orders.services import DELIVERY_LABELS, STATUS_LABELS
 
     app.add_template_global(STATUS_LABELS, "order_status_labels")
     from shop import geo
@@ -168,7 +168,6 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_global(geo.provinces, "provinces")
     app.add_template_global(geo.province_name, "province_name")
     app.add_template_global(geo.ward_name, "ward_name")
-    app.add_template_global(PAYMENT_LABELS, "payment_labels")
     app.add_template_global(DELIVERY_LABELS, "delivery_labels")
 
     from shop import clock

@@ -131,13 +131,13 @@ def stock(sku: str, on_hand: int, note: str) -> None:
 @shop_cli.command("retry-refunds")
 def retry_refunds() -> None:
     """Send again the card refunds that did not go through (run every few minutes, like
-    expire-orders). Each is asked of Stripe with the order's one idempotency key, so none is ever
-    paid twice. Exits 1 while some remain due."""
+    expire-orders). Each is asked of its provider (Stripe) with the order's one idempotency key,
+    so none is ever paid twice. Exits 1 while some remain due."""
     from shop.orders.models import Order
     from shop.payments.refunds import settle_due_refund
-    from shop.payments.services import stripe_refunds_due
+    from shop.payments.services import provider_refunds_due
 
-    due = [order.id for order in stripe_refunds_due()]
+    due = [order.id for order in provider_refunds_due()]
     db.session.rollback()
     sent = still_due = 0
     for order_id in due:

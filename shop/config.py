@@ -157,6 +157,9 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         "MAIL_LIMIT_PER_RECIPIENT_PER_HOUR": _int("MAIL_LIMIT_PER_RECIPIENT_PER_HOUR", 10),
         # Checkout and payments (see the README's configuration table).
         "SAME_DAY_CUTOFF": _clock("SAME_DAY_CUTOFF", "14:00"),
+        # The ways to pay offered, in this order (shop/payments/registry.py); one whose own
+        # settings are missing below is left out.
+        "PAYMENT_METHODS": os.environ.get("PAYMENT_METHODS", "cod,vietqr,stripe"),
         "ORDER_EXPIRY_MINUTES_VIETQR": _int("ORDER_EXPIRY_MINUTES_VIETQR", 24 * 60),
         "ORDER_EXPIRY_MINUTES_STRIPE": _int("ORDER_EXPIRY_MINUTES_STRIPE", 60),
         "VIETQR_BANK_BIN": os.environ.get("VIETQR_BANK_BIN", ""),
@@ -168,7 +171,8 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         # Only for tests and local fakes: where the Stripe API is (the official one by default).
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
         "STRIPE_MAX_NETWORK_RETRIES": _int("STRIPE_MAX_NETWORK_RETRIES", 2),
-        # What one visitor may order and hold (shop/checkout/limits.py; 0 turns a limit off).
+        # What one visitor may order and hold (shop/checkout/limits.py and, for a way to pay,
+        # shop/payments/methods/; 0 turns a limit off).
         "ORDER_LIMIT_PER_IP_PER_HOUR": _int("ORDER_LIMIT_PER_IP_PER_HOUR", 20),
         "ORDER_LIMIT_PER_PHONE_PER_HOUR": _int("ORDER_LIMIT_PER_PHONE_PER_HOUR", 3),
         "OPEN_COD_ORDERS_PER_CONTACT": _int("OPEN_COD_ORDERS_PER_CONTACT", 3),

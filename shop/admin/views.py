@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from shop.admin import services
-from shop.errors import ShopError
+from shop.mail.services import run_committed_work
 from shop.money import format_vnd
 from shop.orders import services as order_services
 from shop.orders.forms import OrderActionForm
@@ -34,7 +34,6 @@ def orders():
         "admin/orders.html",
         orders=order_services.recent_orders(status=status),
         refunds_due=order_services.refunds_due(),
-        card_refund=payments.refunds_through_stripe,
         form=OrderActionForm(formdata=None),
         status=status,
         statuses=order_services.STATUS_LABELS,
@@ -52,7 +51,6 @@ def order(number: str):
         order=order,
         form=OrderActionForm(formdata=None),
         next_states=order_services.staff_moves(order),
-        card_refund=payments.refunds_through_stripe(order),
         locale=str(get_locale()),
     )
 
@@ -65,19 +63,16 @@ def order_action(number: str, action: str):
     back = safe_next(form.next.data, url_for("admin.order", number=number))
     if action == "retry-refund":
         return _retry_refund(order, form, back)
-    cancelled = False
+    refund_follows = None
 
     def work():
-        nonlocal cancelled
-        if action == "transfer-received":
-            payments.record_transfer(order, actor=current_user.id)
+        nonlocal refund_follows
+        if action == "payment-received":
+            payments.record_payment(order, actor=current_user.id)
         elif action == "refund-sent":
-            if not order.refund_due or payments.refunds_through_stripe(order):
-                raise ShopError(_("No bank refund is due for this order."))
-            order_services.mark_refunded(order, actor=current_user.id, note="bank refund sent")
+            payments.record_refund_sent(order, actor=current_user.id)
         elif action == "cancel":
-            payments.cancel_order(order, actor=current_user.id, reason="shop")
-            cancelled = True
+            refund_follows = order_services.cancel(order, actor=current_user.id, reason="shop")
         elif action == "move":
             order_services.advance(order, form.to.data or "", actor=current_user.id)
         else:
@@ -85,16 +80,17 @@ def order_action(number: str, action: str):
         return _("Order %(number)s: %(status)s.", number=number, status=order_services.status_label(order.status))
 
     response = form_action(form, back=back, work=work)
-    # The cancellation is committed before Stripe is asked for the money back.
-    if cancelled and order.refund_due and payments.refunds_through_stripe(order):
-        _say_refund(order, settle_due_refund(order))
+    if refund_follows:
+        # The cancellation is committed; the refund it left due is asked for now, to say how it went.
+        run_committed_work()
+        _say_refund(order, not order.refund_due)
     return response
 
 
 def _retry_refund(order, form, back: str):
     if not form.validate_on_submit():
         flash(_("Your form expired. Please try again."), "error")
-    elif not (order.refund_due and payments.refunds_through_stripe(order)):
+    elif not payments.provider_refund_due(order):
         flash(_("No card refund is due for this order."), "error")
     else:
         _say_refund(order, settle_due_refund(order))

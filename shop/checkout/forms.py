@@ -22,7 +22,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from shop import geo
 from shop.cart.services import parse_id
-from shop.orders.services import DELIVERY_LABELS, PAYMENT_LABELS
+from shop.orders.services import DELIVERY_LABELS
+from shop.payments import registry as payments
 
 _required = DataRequired(message=_l("This field is required."))
 
@@ -50,6 +51,12 @@ def _printable_lines(value):
 
 def _control(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Cs")
+
+
+def _first_payment_method() -> str | None:
+    """The way to pay chosen until the shopper picks one: the first the shop offers."""
+    offered = payments.enabled()
+    return offered[0].code if offered else None
 
 
 class CheckoutForm(FlaskForm):
@@ -95,11 +102,12 @@ class CheckoutForm(FlaskForm):
         default="standard",
         validators=[_required],
     )
-    payment_method = RadioField(_l("Payment"), choices=[], default="cod", validators=[_required])
+    payment_method = RadioField(_l("Payment"), choices=[], default=_first_payment_method, validators=[_required])
     save_address = BooleanField(_l("Save this address for next time"))
 
-    def set_choices(self, *, methods: list[str], addresses=(), province: int | None = None) -> None:
-        self.payment_method.choices = [SelectChoice(m, PAYMENT_LABELS[m]) for m in methods]
+    def set_choices(self, *, methods, addresses=(), province: int | None = None) -> None:
+        """`methods`: the ways to pay offered (PaymentMethod objects, in their order)."""
+        self.payment_method.choices = [SelectChoice(m.code, m.label) for m in methods]
         self.province_code.choices = [SelectChoice("", _l("Choose a province or city"))] + [
             SelectChoice(code, name) for code, name in geo.provinces()
         ]

@@ -1,13 +1,12 @@
-"""Checkout: shipping prices from the zone and weight table, which deliveries and payments a cart
-can have, and placing the order — reprice, reserve, copy — in the caller's one transaction."""
+"""Checkout: which deliveries and ways to pay a cart can have, and placing the order — reprice,
+reserve, copy — in the caller's one transaction."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -23,37 +22,35 @@ from shop.inventory.services import OutOfStock, reserve_stock
 from shop.models_base import utcnow
 from shop.orders import services as orders
 from shop.orders.models import Order, OrderEvent, OrderLine
+from shop.payments import registry as payments
+from shop.payments.methods.base import PaymentOption, Purchase
 from shop.producers.models import Producer
 from shop.shipping.services import DeliveryOption, delivery_options
 
 MAX_SAVED_ADDRESSES = 10
 
 
-# Configuration -------------------------------------------------------------------------------
+# Ways to pay ----------------------------------------------------------------------------------
 
 
-def payment_options(total_vnd: int | None = None) -> list[limits.PaymentOption]:
-    """Each way to pay this shop is set up for, in the order they are offered, with whether an
-    order of `total_vnd` may use it and why not (cash on delivery and cards have a largest amount)."""
-    cfg = current_app.config
-    methods = ["cod"]
-    if cfg.get("VIETQR_BANK_BIN") and cfg.get("VIETQR_ACCOUNT_NUMBER"):
-        methods.append("vietqr")
-    if cfg.get("STRIPE_SECRET_KEY"):
-        methods.append("stripe")
-    return limits.payment_options(methods, total_vnd)
+def payment_options(total_vnd: int | None = None, delivery_method: str | None = None) -> list[PaymentOption]:
+    """Each way to pay this shop offers, in its order, with whether an order of `total_vnd` (and
+    that delivery) may use it and why not. Unknown parts rule nothing out."""
+    return payments.options(Purchase(total_vnd=total_vnd, delivery_method=delivery_method))
 
 
 def payment_methods(total_vnd: int | None = None) -> list[str]:
-    """The ways to pay offered for an order of `total_vnd` (all that are set up, without one)."""
-    return [option.method for option in payment_options(total_vnd) if option.available]
+    """The codes of the ways to pay offered for an order of `total_vnd` (all, without one)."""
+    return [option.code for option in payment_options(total_vnd) if option.available]
 
 
 def check_quote_limits(q: Quote, *, guest: bool, locale: str) -> None:
-    """Guests' largest quantity of one item, and the largest amount of the chosen way to pay.
-    Raises ValidationError (on the payment field for the amount)."""
+    """Guests' largest quantity of one item, and whether the chosen way to pay takes this amount
+    and delivery. Raises ValidationError (on the payment field for the way to pay)."""
     limits.check_guest_quantities(q.cart.lines, guest=guest, locale=locale)
-    limits.check_payment(q.details.payment_method, payment_options(q.total_vnd))
+    payments.check_available(
+        q.details.payment_method, Purchase(total_vnd=q.total_vnd, delivery_method=q.delivery.method)
+    )
 
 
 def pickup_producer(cart: PricedCart) -> Producer | None:
@@ -123,7 +120,7 @@ def check_details(details: Details) -> Details:
     if not phone:
         raise ValidationError(_l("Enter a Vietnamese phone number, like 0912 345 678."), field="phone")
     details.phone = phone
-    if details.payment_method not in payment_methods():
+    if not payments.is_enabled(details.payment_method):
         raise ValidationError(_l("Choose one of the payment methods offered."), field="payment_method")
     if details.delivery_method not in ("standard", "same_day", "pickup"):
         raise ValidationError(_l("Choose how you want to receive your order."), field="delivery_method")
@@ -258,20 +255,46 @@ def place_order(
     expected_quantities: dict[int, int] | None = None,
 ) -> Order:
     """Place the order in the caller's transaction: reprice the cart, reserve the stock, copy prices
-    and names onto the lines, empty the cart, queue the email. Raises (and writes nothing the
-    caller should keep) when the cart changed since the review, stock ran out or details are bad.
+    and names onto the lines, do what the way to pay asks (confirm, or hold until a deadline),
+    empty the cart, queue the email.
 
     `expected_total_vnd` is the total the shopper saw on the review page, and
     `expected_quantities` (variant id: quantity) the quantities it showed. They never set a price
     or a quantity: the order goes through when the total is the same (even if that page showed a
     new price or a quantity lowered to the stock); otherwise the shopper must look again, told
-    plainly when stock ran out."""
+    plainly when stock ran out.
+
+    Unpaid orders past their time are expired first, and stay expired when this order is refused:
+    the review page may have shown less than the cart can have now. A refusal (ShopError, or
+    IntegrityError for the same form sent twice at once) leaves nothing else, so the caller
+    commits after it as after success."""
     now = now or utcnow()
     if not checkout_token or len(checkout_token) > 64:
         raise ValidationError(_l("This checkout form is no longer valid. Please check your order again."))
     orders.expire_due_orders(now)
+    q = _agreed_quote(cart, details, expected_total_vnd, expected_quantities, now=now, locale=locale)
+    # Up to here nothing was written but the expiry; a refusal from here on undoes only the order.
+    with db.session.begin_nested():
+        order = _new_order(q, checkout_token=checkout_token, user_id=user_id, locale=locale, now=now)
+        _hold_and_settle(order, q, cart=cart, user_id=user_id, now=now)
+    return order
+
+
+def _agreed_quote(
+    cart: Cart | None,
+    details: Details,
+    expected_total_vnd: int | None,
+    expected_quantities: dict[int, int] | None,
+    *,
+    now: datetime,
+    locale: str,
+) -> Quote:
+    """The quote to place, when the visitor may order, the way to pay takes this buyer and the
+    total is the one the review page showed. Raises and writes nothing."""
     check_details(details)
-    limits.check_order(phone=details.phone, email=details.email, payment_method=details.payment_method, now=now)
+    limits.check_order(phone=details.phone, now=now)
+    buyer = Purchase(delivery_method=details.delivery_method, phone=details.phone, email=details.email)
+    payments.check_available(details.payment_method, buyer)
     priced = price_cart(cart)
     if priced.removed and not priced.lines:
         raise OutOfStock(0)  # the last units went to someone else since the review
@@ -283,13 +306,19 @@ def place_order(
         if ran_out is not None:
             raise OutOfStock(ran_out)  # someone else bought units since the review: say so plainly
         raise TotalChanged()
+    return q
 
-    method = details.payment_method
+
+def _new_order(q: Quote, *, checkout_token: str, user_id: int | None, locale: str, now: datetime) -> Order:
+    """The order with its lines, prices and names copied from the quote, flushed and numbered.
+    The token is unique: a concurrent second "Place order" fails here (IntegrityError), before
+    touching stock."""
+    details = q.details
     order = Order(
         checkout_token=checkout_token,
         user_id=user_id,
         status="pending_payment",
-        payment_method=method,
+        payment_method=details.payment_method,
         delivery_method=details.delivery_method,
         locale=locale,
         email=details.email,
@@ -302,9 +331,6 @@ def place_order(
         weight_g=q.cart.weight_g,
         created_at=now,
     )
-    if method != "cod":
-        minutes = current_app.config["ORDER_EXPIRY_MINUTES_" + method.upper()]
-        order.expires_at = now + timedelta(minutes=minutes)
     for line in q.cart.lines:
         order.lines.append(
             OrderLine(
@@ -323,21 +349,26 @@ def place_order(
                 weight_g=(line.variant.weight_g or 0) * line.quantity,
             )
         )
-    # The token is unique: a concurrent second "Place order" fails here, before touching stock.
     db.session.add(order)
     db.session.flush()
     order.number = orders.format_number(order.id, now.astimezone(clock.VN))
     order.events.append(OrderEvent(from_status=None, to_status="pending_payment", actor_user_id=user_id, note="placed"))
+    return order
+
+
+def _hold_and_settle(order: Order, q: Quote, *, cart: Cart, user_id: int | None, now: datetime) -> None:
+    """Reserve the stock (raises OutOfStock), let the way to pay take the order on, and finish:
+    the cart emptied, the address kept if asked, the connection's count and the mail queued."""
     reserve_stock(orders.stock_items(order), order_id=order.id)
     db.session.flush()
-    if method == "cod":
-        orders.transition(order, "confirmed", actor=user_id, note="cash on delivery")
+    payments.method_of(order).place(order, now=now, actor=user_id)
+    limits.count_placed_order()
     clear_cart(cart)
+    details = q.details
     if details.save_address and user_id is not None and details.delivery_method != "pickup":
         save_address(user_id, details)
     orders.send_order_mail(order, "order_placed")
     db.session.flush()
-    return order
 
 
 # Saved addresses ------------------------------------------------------------------------------

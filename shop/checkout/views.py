@@ -23,10 +23,10 @@ from shop.checkout.forms import CheckoutForm, PlaceOrderForm
 from shop.errors import ShopError, ValidationError
 from shop.extensions import db
 from shop.models_base import utcnow
-from shop.orders import services as orders
-from shop.orders.views import remember_order, session_orders, start_card_payment
+from shop.orders.access import remember_order, session_orders
+from shop.payments.pay import payment_page
 from shop.shipping import services as shipping
-from shop.web import commit_and_send, form_view, no_store, put_error_on_form
+from shop.web import form_view, no_store, put_error_on_form
 
 bp = Blueprint("checkout", __name__, url_prefix="/checkout")
 
@@ -164,7 +164,7 @@ def review():
         expected_total=quote.total_vnd,
         expected_lines=services.quantities_shown(quote),
     )
-    payments = services.payment_options(quote.total_vnd)
+    payments = services.payment_options(quote.total_vnd, quote.delivery.method)
     return render_template(
         "checkout/review.html", quote=quote, details=details, form=form, locale=_locale(), payments=payments
     )
@@ -185,10 +185,6 @@ def place():
     if details is None:
         return redirect(url_for("checkout.details"))
     expected = int(form.expected_total.data)  # the form allows digits only
-    # Unpaid orders past their time give their stock back first, and for good: the review page
-    # may have shown less than the cart can have now, and a refused order must not undo that.
-    orders.expire_due_orders()
-    commit_and_send()
     try:
         order = services.place_order(
             cart=cart,
@@ -199,26 +195,26 @@ def place():
             user_id=_user_id(),
             locale=_locale(),
         )
-        number = order.number
-        db.session.commit()
     except IntegrityError:
         # The same form was sent twice at once; the other request placed the order.
-        db.session.rollback()
         existing = services.existing_order(token, user_id=_user_id(), session_numbers=session_orders())
         if existing is None:
             raise
+        db.session.commit()  # the orders placing expired on the way stay expired
         return redirect(url_for("orders.show", number=existing.number))
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("checkout.details") if exc.field else url_for("checkout.review"))
     except ShopError as exc:
-        db.session.rollback()
+        # The refused order wrote nothing; the orders placing expired on the way stay expired.
+        db.session.commit()
         flash(str(exc.message), "error")
+        if isinstance(exc, ValidationError):
+            return redirect(url_for("checkout.details") if exc.field else url_for("checkout.review"))
         return redirect(url_for("cart.show") if exc.code == "out_of_stock" else url_for("checkout.review"))
+    db.session.commit()
+    number = order.number
     remember_order(number)
-    commit_and_send()
-    if order.payment_method == "stripe":
-        return redirect(start_card_payment(order))
-    flash(_("Thank you! Your order %(number)s is placed.", number=number), "success")
-    return redirect(url_for("orders.show", number=number))
+    # Paying online happens after the order is committed, never inside its transaction.
+    url = payment_page(order)
+    if url is None:
+        flash(_("Thank you! Your order %(number)s is placed.", number=number), "success")
+        url = url_for("orders.show", number=number)
+    return redirect(url)

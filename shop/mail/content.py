@@ -61,6 +61,7 @@ class OrderForMail:
     cancel_reason: str | None = None
     paid_at: datetime | None = None
     refund_status: str | None = None
+    refund_due: bool = False  # as the order says (Order.refund_due): templates ask, not decide
     locale: str = "vi"
     created_at: datetime | None = None
 
@@ -95,6 +96,7 @@ class OrderForMail:
             cancel_reason=order.cancel_reason,
             paid_at=order.paid_at,
             refund_status=getattr(order, "refund_status", None),
+            refund_due=bool(getattr(order, "refund_due", False)),
             locale=order.locale,
             created_at=order.created_at,
         )

@@ -1,6 +1,9 @@
 """Order rules: the one table of state moves, numbers people can read out, who may see an
 order (and the dated links mailed for that), expiry of unpaid orders and cancellation. Flushes
-only; views commit."""
+only; views commit.
+
+Orders sit below payments: they never ask how an order is paid. What payments must act on (a
+cancelled order whose money goes back) is announced by the `order_cancelled` signal."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import re
 import unicodedata
 from datetime import datetime
 
+from blinker import Namespace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
@@ -20,7 +24,7 @@ from shop.extensions import db
 from shop.inventory.services import release_stock, releases_overdue_holds, ship_stock
 from shop.mail.services import queue_mail
 from shop.models_base import utcnow
-from shop.orders.models import CANCELLABLE, Order, OrderEvent
+from shop.orders.models import Order, OrderEvent
 from shop.urls import external_url
 
 # Every legal move. Anything else raises IllegalTransition.
@@ -30,11 +34,18 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "processing": frozenset({"shipped", "cancelled", "refunded"}),
     "shipped": frozenset({"delivered"}),
     "delivered": frozenset(),
-    # A cancelled order that had been paid by bank transfer becomes refunded once the money is back.
+    # A cancelled order that had been paid becomes refunded once the money is back.
     "cancelled": frozenset({"refunded"}),
     "refunded": frozenset(),
 }
 HOLDS_STOCK = frozenset({"pending_payment", "confirmed", "processing"})
+
+_signals = Namespace()
+# Sent inside the transaction that cancels an order, once its state and stock have moved and a
+# paid order is left "refund due": the sender is the order. Payments subscribes (orders never
+# imports it): a receiver that sends the money back itself after the commit returns True, and the
+# cancellation mail then waits to go out with the refund it can announce.
+order_cancelled = _signals.signal("order-cancelled")
 
 STATUS_LABELS = {
     "pending_payment": _l("Waiting for payment"),
@@ -44,11 +55,6 @@ STATUS_LABELS = {
     "delivered": _l("Delivered"),
     "cancelled": _l("Cancelled"),
     "refunded": _l("Refunded"),
-}
-PAYMENT_LABELS = {
-    "cod": _l("Cash on delivery"),
-    "vietqr": _l("Bank transfer (VietQR)"),
-    "stripe": _l("Card (Stripe)"),
 }
 DELIVERY_LABELS = {
     "standard": _l("Standard delivery"),
@@ -149,15 +155,15 @@ def expire_due_orders(now: datetime | None = None) -> list[int]:
     return expired
 
 
-def cancel(
-    order: Order, *, reason: str, actor: int | None = None, now: datetime | None = None, notify: bool = True
-) -> None:
+def cancel(order: Order, *, reason: str, actor: int | None = None, now: datetime | None = None) -> bool:
     """Cancel an order that has not shipped and give back the stock it held, once (the guarded
     state move makes a second cancel fail before any stock moves). A paid order is left with
-    `refund_status='due'` in the same change, so money owed back is never forgotten: payments
-    sends a card refund after the commit, staff send a bank transfer back. `notify=False` leaves
-    the mail to whoever settles the refund. Raises IllegalTransition, ConflictError."""
-    if order.status not in CANCELLABLE:
+    `refund_status='due'` in the same change, so money owed back is never forgotten: the way it
+    was paid sends it back after the commit (a card refund) or staff do (a bank transfer).
+    Returns True when the refund follows by itself after the commit (the shopper's mail goes with
+    it), False when the cancellation mail is queued here. Raises IllegalTransition,
+    ConflictError."""
+    if not order.can_cancel:
         raise IllegalTransition(order, "cancelled")
     transition(order, "cancelled", actor=actor, note=reason)
     release_stock(stock_items(order), order_id=order.id, note=reason)
@@ -165,9 +171,11 @@ def cancel(
     order.cancel_reason = reason
     if order.paid_at is not None:
         order.refund_status = "due"
-    if notify:
+    refund_follows = any(reply is True for _, reply in order_cancelled.send(order))
+    if not refund_follows:
         send_order_mail(order, "order_cancelled")
     db.session.flush()
+    return refund_follows
 
 
 def mark_paid(order: Order, *, actor: int | None = None, note: str | None = None, now: datetime | None = None) -> bool:
@@ -224,8 +232,10 @@ def advance(order: Order, to: str, *, actor: int | None = None, now: datetime | 
         send_order_mail(order, "order_shipped")
     elif to == "delivered":
         order.delivered_at = now
-        if order.payment_method == "cod" and order.paid_at is None:
-            order.paid_at = now  # the courier collected the cash
+        if order.paid_at is None:
+            # Only an order paid on delivery (cash to the courier, at a pickup) is confirmed
+            # unpaid: every other one waits for its money. Handing it over collected it.
+            order.paid_at = now
     db.session.flush()
 
 

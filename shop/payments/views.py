@@ -5,24 +5,47 @@ from flask_babel import gettext as _
 
 from shop.errors import ShopError
 from shop.extensions import csrf, db
-from shop.orders.views import viewable_order
-from shop.payments import services
+from shop.orders import access
+from shop.orders.forms import OrderActionForm
+from shop.payments import registry, stripe_checkout
+from shop.payments import services as _services  # noqa: F401 - connects refunds to orders' cancellations
 from shop.payments.forms import StripeReturnForm
+from shop.payments.pay import payment_page
 from shop.payments.refunds import settle_due_refund
 from shop.web import commit_and_send, no_store
 
-bp = Blueprint("payments", __name__, url_prefix="/payments")
+bp = Blueprint("payments", __name__)
+
+# Templates reach an order's way to pay through this (orders, below payments, cannot):
+# `payment_method(order).label`, `payment_method(order).fragment("order.html")`.
+bp.add_app_template_global(registry.method_of, "payment_method")
 
 
-@bp.route("/stripe/webhook", methods=["POST"])
+@bp.route("/orders/<number>/pay", methods=["POST"])
+def pay(number: str):
+    """The order page's "Pay" button: to the provider's page again (the same open session if
+    there is one), or back to the order page saying why not."""
+    order = access.own_order(number)
+    form = OrderActionForm()
+    if not form.validate_on_submit():
+        flash(_("Your form expired. Please try again."), "error")
+        return redirect(url_for("orders.show", number=number))
+    url = payment_page(order)
+    if url is None:
+        flash(_("This order is not waiting for a payment online."), "error")
+        url = url_for("orders.show", number=number)
+    return redirect(url)
+
+
+@bp.route("/payments/stripe/webhook", methods=["POST"])
 @csrf.exempt  # Stripe signs its requests instead; the signature is checked below.
 def stripe_webhook():
     try:
-        event = services.verify_webhook(request.get_data(), request.headers.get("Stripe-Signature"))
-    except services.BadWebhook as exc:
+        event = stripe_checkout.verify_webhook(request.get_data(), request.headers.get("Stripe-Signature"))
+    except stripe_checkout.BadWebhook as exc:
         return jsonify(error={"code": exc.code, "message": str(exc.message)}), 400
     try:
-        handled = services.handle_stripe_event(event)
+        handled = stripe_checkout.handle_event(event)
     except ShopError as exc:
         # Stripe retries anything but 2xx: a change that could not be made now is tried again later.
         db.session.rollback()
@@ -35,25 +58,25 @@ def stripe_webhook():
     return jsonify(received=True, outcome=outcome)
 
 
-@bp.route("/stripe/return/<number>")
+@bp.route("/payments/stripe/return/<number>")
 @no_store
 def stripe_return(number: str):
     """Stripe sends the shopper back here by GET, which changes nothing: the page posts the
     session id back (at once with JavaScript, else by its button) to `confirm_stripe_return`."""
-    viewable_order(number)
+    access.viewable_order(number)
     session_id = (request.args.get("session_id") or "")[:255]
     return render_template("payments/return.html", number=number, session_id=session_id)
 
 
-@bp.route("/stripe/return/<number>", methods=["POST"])
+@bp.route("/payments/stripe/return/<number>", methods=["POST"])
 @no_store
 def confirm_stripe_return(number: str):
-    order = viewable_order(number)
+    order = access.viewable_order(number)
     form = StripeReturnForm()
     if not form.validate_on_submit():
         flash(_("Your form expired. Please try again."), "error")
         return redirect(url_for("orders.show", number=number))
-    result = services.confirm_stripe_return(order, form.session_id.data)
+    result = stripe_checkout.confirm_return(order, form.session_id.data)
     if result == "paid":
         commit_and_send()
         flash(_("Thank you! Your payment for order %(number)s is received.", number=number), "success")

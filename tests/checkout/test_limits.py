@@ -12,11 +12,14 @@ from sqlalchemy import func, select
 
 from shop.cart.models import CartLine
 from shop.checkout import services as checkout
-from shop.checkout.limits import STRIPE_MAX_AMOUNT_VND, OrderLimitReached, payment_options
+from shop.checkout.limits import OrderLimitReached
 from shop.errors import ValidationError
 from shop.extensions import db
 from shop.orders import services as orders
 from shop.orders.models import Order
+from shop.payments import registry
+from shop.payments.methods.base import Purchase
+from shop.payments.stripe_checkout import MAX_AMOUNT_VND as STRIPE_MAX_AMOUNT_VND
 from tests.checkout.conftest import MORNING, cart_with, details, place, stocked
 from tests.checkout.test_views import ADDRESS, add
 from tests.checkout.test_views import checkout as fill_details
@@ -197,6 +200,10 @@ def test_card_payment_is_not_offered_above_stripes_maximum(app, client):
     review = fill_details(client, payment_method="vietqr")
     assert review.status_code == 200
     assert "99.999.999 ₫" in review.get_data(as_text=True)
+
+
+def payment_options(codes: list[str], total_vnd: int | None):
+    return registry.options(Purchase(total_vnd=total_vnd), codes)
 
 
 def test_the_largest_amounts_follow_the_settings(app, tea):

@@ -163,7 +163,7 @@ def test_admin_marks_a_transfer_received(client, products, login, smtp_sink):
     page = client.get(f"/admin/orders/{order.number}")
     assert page.status_code == 200
     response = submit(
-        client, f"/admin/orders/{order.number}/transfer-received", {}, page=f"/admin/orders/{order.number}"
+        client, f"/admin/orders/{order.number}/payment-received", {}, page=f"/admin/orders/{order.number}"
     )
     assert response.status_code == 302
     db.session.refresh(order)
@@ -176,7 +176,7 @@ def test_shoppers_cannot_use_admin_order_actions(client, products, login):
     UserFactory(email="an@example.vn")
     login("an@example.vn", "correct-horse-9")
     assert client.get(f"/admin/orders/{order.number}").status_code == 403
-    response = submit(client, f"/admin/orders/{order.number}/transfer-received", {}, page="/")
+    response = submit(client, f"/admin/orders/{order.number}/payment-received", {}, page="/")
     assert response.status_code == 403
     db.session.refresh(order)
     assert order.status == "pending_payment"

@@ -13,7 +13,8 @@ from shop.catalog.models import Variant
 from shop.extensions import db
 from shop.inventory.services import ledger_totals
 from shop.mail.models import OutboundMail
-from shop.orders import views as order_views
+from shop.orders import access
+from shop.orders import services as orders
 from shop.orders.models import Order
 from shop.payments import services as payments
 from tests.checkout.conftest import cart_with, place
@@ -75,14 +76,14 @@ def test_two_cancels_of_the_same_order_at_once_send_one_refund_request(client, t
     # Both requests (a double click, or the shopper and staff) have read the confirmed order
     # before either of them changes it.
     both_read = threading.Barrier(2)
-    load = order_views.own_order
+    load = access.own_order
 
     def own_order_then_wait(number):
         found = load(number)
         both_read.wait(timeout=10)
         return found
 
-    monkeypatch.setattr(order_views, "own_order", own_order_then_wait)
+    monkeypatch.setattr(access, "own_order", own_order_then_wait)
     html = client.get(f"/orders/{order.number}").get_data(as_text=True)
     token = html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     statuses, url = [], f"/orders/{order.number}/cancel"
@@ -108,9 +109,9 @@ def test_a_crash_between_cancelling_and_refunding_leaves_a_refund_due_that_the_c
     client, tea, stripe_api, runner
 ):
     order = paid_card_order(client, tea, stripe_api)
-    payments.cancel_order(order, actor=None, reason="shopper")
+    assert orders.cancel(order, actor=None, reason="shopper")  # the refund follows the commit ...
     db.session.commit()
-    # ... and the process dies before Stripe is asked: nothing is lost.
+    # ... but the process dies before Stripe is asked: nothing is lost.
     db.session.expire_all()
     order = db.session.get(Order, order.id)
     assert order.status == "cancelled" and order.refund_due
@@ -238,8 +239,8 @@ def test_staff_cancelling_a_paid_card_order_refunds_it(client, tea, stripe_api, 
 
 def test_a_paid_bank_transfer_that_is_cancelled_is_refund_due_until_staff_send_it(client, tea, login):
     order = place(cart_with((tea, 1)), payment_method="vietqr")
-    payments.record_transfer(order, actor=None)
-    payments.cancel_order(order, actor=None, reason="shop")
+    payments.record_payment(order, actor=None)
+    assert not orders.cancel(order, actor=None, reason="shop")  # staff send it back, not a provider
     db.session.commit()
     assert order.status == "cancelled" and order.refund_status == "due" and order.refund_due
 
@@ -256,7 +257,7 @@ def test_a_paid_bank_transfer_that_is_cancelled_is_refund_due_until_staff_send_i
 
 def test_an_unpaid_order_that_is_cancelled_owes_nothing(client, tea):
     order = place(cart_with((tea, 1)), payment_method="vietqr")
-    payments.cancel_order(order, actor=None, reason="shopper")
+    orders.cancel(order, actor=None, reason="shopper")
     db.session.commit()
     assert order.status == "cancelled" and order.refund_status is None and not order.refund_due
 
