@@ -12,8 +12,8 @@ from shop.checkout import services as checkout
 from shop.errors import ValidationError
 from shop.extensions import db
 from shop.inventory.services import OutOfStock, ledger_totals
-from shop.shipping import services as shipping
 from shop.orders.models import Order
+from shop.shipping import services as shipping
 from tests.checkout.conftest import EVENING, MORNING, cart_with, details, place
 
 
