@@ -80,6 +80,7 @@ def _url_values(rule, world) -> dict | None:
         ("checkout.delivery", "province_code"): 1,
         ("orders.show", "number"): world["order_number"],
         ("payments.stripe_return", "number"): world["order_number"],
+        ("payments.pay_page", "number"): world["order_number"],
         ("admin.order", "number"): world["order_number"],
         ("accounts.reset_password", "token"): make_reset_token(world["shopper"]),
         ("accounts.finish_signup", "token"): make_signup_token("new@example.vn", "vi"),

@@ -21,6 +21,17 @@ bp = Blueprint("payments", __name__)
 bp.add_app_template_global(registry.method_of, "payment_method")
 
 
+@bp.route("/orders/<number>/pay")
+@no_store
+def pay_page(number: str):
+    """Right after a card order is placed: a page that posts to `pay` at once (with JavaScript,
+    else by its button), so asking the provider is a request of its own. Changes nothing."""
+    order = access.own_order(number)
+    if not (order.status == "pending_payment" and registry.method_of(order).pays_online):
+        return redirect(url_for("orders.show", number=number))
+    return render_template("payments/pay.html", order=order)
+
+
 @bp.route("/orders/<number>/pay", methods=["POST"])
 def pay(number: str):
     """The order page's "Pay" button: to the provider's page again (the same open session if

@@ -51,9 +51,18 @@ def evil_host(app, monkeypatch):
 
 
 def card_order(client, tea, quantity="2"):
+    """Place a card order and go on to pay as a browser does: placing leads to a page that posts
+    to the pay step (its script or its button). Returns the order and the pay step's answer."""
     add(client, tea, quantity)
-    response = place(client, checkout(client, payment_method="stripe").get_data(as_text=True))
-    return db.session.scalar(select(Order).order_by(Order.id.desc())), response
+    placed = place(client, checkout(client, payment_method="stripe").get_data(as_text=True))
+    order = db.session.scalar(select(Order).order_by(Order.id.desc()))
+    assert placed.headers["Location"].endswith(f"/orders/{order.number}/pay")
+    page = client.get(placed.headers["Location"])
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    response = client.post(f"/orders/{order.number}/pay", data={"csrf_token": csrf_token_from(html)})
+    db.session.refresh(order)
+    return order, response
 
 
 def post_event(client, stripe_api, type_, obj, secret=SECRET):

@@ -57,6 +57,8 @@ class PaymentMethod:
     confirmed_by_staff: bool = False
     # The money of a cancelled paid order goes back through the provider, after the commit.
     refunds_itself: bool = False
+    # The shopper pays on a provider's page right after placing (payment_url).
+    pays_online: bool = False
 
     @property
     def description(self) -> str:

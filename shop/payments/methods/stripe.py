@@ -27,6 +27,7 @@ class StripeCard(PaymentMethod):
     code = "stripe"
     label = _l("Card (Stripe)")
     refunds_itself = True
+    pays_online = True
 
     @property
     def description(self) -> str:
