@@ -170,16 +170,12 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_global(geo.ward_name, "ward_name")
     app.add_template_global(DELIVERY_LABELS, "delivery_labels")
 
-    from shop import clock
-    from shop.catalog.certificates import current_stars
     from shop.catalog.groups import group_name, subgroup_name
     from shop.producers.models import kind_label
 
     app.add_template_global(group_name, "group_name")
     app.add_template_global(subgroup_name, "subgroup_name")
     app.add_template_global(kind_label, "producer_kind")
-
-    app.add_template_global(lambda product: current_stars(product, clock.today()), "stars_of")
 
     @app.context_processor
     def layout_context():

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from flask import current_app
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from shop import geo
-from shop.catalog import columns
-from shop.catalog.certificates import current_certificate, stars_now
+from shop.catalog import cards, columns
+from shop.catalog.certificates import current_certificate
 from shop.catalog.groups import GROUPS
-from shop.catalog.listing import load_products
 from shop.catalog.models import Certificate, Product
 from shop.catalog.selection import catalog_columns
 from shop.errors import NotFound
@@ -33,7 +33,7 @@ def home_sections(*, today: date, shelf_size: int = 4) -> dict:
         return held.ids[newest_first[keep[newest_first]][:shelf_size]].tolist()
 
     picks = {"featured": shelf(held.featured == 1)} | {level: shelf(held.stars == level) for level in (5, 4, 3)}
-    products, _ = load_products(sorted({i for ids in picks.values() for i in ids}))
+    products, _ = cards.load(sorted({i for ids in picks.values() for i in ids}), today=today)
     by_id = {p.id: p for p in products}
     group_counts = columns.counts(held.group)
     origins = sorted(columns.counts(held.province).items(), key=lambda item: (-item[1], item[0]))[:8]
@@ -51,21 +51,31 @@ class ProductPage:
     certificate: Certificate | None
     stars: int | None
     latest_certificate: Certificate | None
-    same_origin: list[Product]
+    same_origin: list[cards.CardProduct]
 
 
 def product_page(slug: str, *, today: date) -> ProductPage:
-    """A published product with its variants, images, certificates and neighbours. Raises NotFound."""
-    product = db.session.scalar(
-        select(Product)
-        .join(Product.producer)
-        .where(Product.slug == slug, columns.listed())
-        .options(
-            contains_eager(Product.producer),
-            selectinload(Product.variants),
-            selectinload(Product.images),
-            selectinload(Product.certificates),
+    """A published product with its producer, variants, images, certificates and neighbours.
+    Raises NotFound.
+
+    Three statements: the product with everything it owns (one joined statement: a product
+    has a few packs, pictures and certificates, so their product is a dozen rows at most, where
+    a statement each cost a round trip each), the catalog's version (for the neighbours, from
+    the columns) and the neighbours' cards."""
+    product = (
+        db.session.execute(
+            select(Product)
+            .join(Product.producer)
+            .where(Product.slug == slug, columns.listed())
+            .options(
+                contains_eager(Product.producer),
+                joinedload(Product.variants),
+                joinedload(Product.images),
+                joinedload(Product.certificates),
+            )
         )
+        .unique()
+        .scalar_one_or_none()
     )
     if product is None:
         raise NotFound()
@@ -79,20 +89,33 @@ def product_page(slug: str, *, today: date) -> ProductPage:
     )
 
 
-def _same_origin(product: Product, today: date, limit: int = 4) -> list[Product]:
-    """Other products of the same province, those of the same ward and with more stars first."""
-    return list(
-        db.session.scalars(
-            select(Product)
-            .join(Product.producer)
-            .where(columns.listed(), Product.province_code == product.province_code, Product.id != product.id)
-            .options(contains_eager(Product.producer), selectinload(Product.images))
-            .order_by(
-                (Product.ward_code == product.ward_code).desc(), func.coalesce(stars_now(today), 0).desc(), Product.id
-            )
-            .limit(limit)
-        ).unique()
-    )
+def _same_origin(product: Product, today: date, limit: int = 4) -> list[cards.CardProduct]:
+    """Other products of the same province, those of the same ward and with more stars first,
+    then by id: chosen from the catalog's columns and the province's wards, then their cards."""
+    held = catalog_columns(today)
+    ids, wards = _province_wards(held, product.province_code)
+    rows, _ = held.positions(ids)
+    others = ids != product.id
+    order = np.lexsort((ids, -held.stars[rows].astype(np.int64), wards != product.ward_code))
+    chosen = ids[order[others[order]][:limit]].tolist()
+    return cards.load(chosen, today=today)[0]
+
+
+def _province_wards(held: columns.CatalogColumns, province_code: int) -> tuple[np.ndarray, np.ndarray]:
+    """The listed products of a province and their wards, read once per catalog version and
+    kept with this process's columns (which hold no ward: no index does, and filtering a
+    province in SQL read every listed product for each product page)."""
+    kept = current_app.extensions.get("province_wards")
+    if kept is None or kept[0] is not held:
+        kept = current_app.extensions["province_wards"] = (held, {})
+    wards = kept[1].get(province_code)
+    if wards is None:
+        found = select(
+            func.aggregate_strings(cast(Product.id, String), " "),
+            func.aggregate_strings(cast(Product.ward_code, String), " "),
+        ).where(columns.listed(), Product.province_code == province_code)
+        wards = kept[1][province_code] = tuple(columns.ints(t) for t in db.session.execute(found).one())
+    return wards
 
 
 def producer_by_slug(slug: str) -> Producer:
@@ -103,10 +126,13 @@ def producer_by_slug(slug: str) -> Producer:
 
 
 def producer_certificates(producer: Producer) -> list[Certificate]:
+    """The producer's verified certificates of published products, newest first, each with its
+    product (read in the same statement: the page names each one)."""
     return list(
         db.session.scalars(
             select(Certificate)
             .join(Certificate.product)
+            .options(contains_eager(Certificate.product))
             .where(
                 Certificate.producer_id == producer.id,
                 Product.status == "published",

@@ -4,13 +4,15 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
 
 from shop import clock, geo
-from shop.catalog import pages
+from shop.catalog import cards, pages
 from shop.catalog.groups import GROUPS, GROUPS_BY_CODE
 from shop.catalog.listing import SORTS, Filters, list_products
 from shop.page_cache import cached_for_anonymous
 from shop.urls import external_url
 
 bp = Blueprint("catalog", __name__)
+# Every page with product cards (the home page too) puts them together from cards.py's cache.
+bp.add_app_template_global(cards.render, "product_cards")
 
 
 def _locale() -> str:

@@ -11,20 +11,27 @@ from tests.support.builders import make_product
 
 
 class AddButtons(HTMLParser):
-    """(visible text, accessible name) of each submit button of a form posting to /cart/add."""
+    """(visible text, accessible name) of each button that submits a form posting to /cart/add:
+    a button inside such a form, or one that names it with the `form` attribute (the listing's
+    cards share one form)."""
 
     def __init__(self):
         super().__init__()
-        self.buttons: list[tuple[str, str]] = []
-        self._in_add_form = False
+        self.actions: dict[str, str] = {}  # form id -> action
+        self.found: list[tuple[str | None, str, str]] = []  # (form it names, or None; text; name)
+        self._inside: str | None = None  # the action of the form the parser is in
         self._button: dict | None = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self._in_add_form = (attrs.get("action") or "").endswith("/cart/add")
-        elif tag == "button" and self._in_add_form:
-            self._button = {"label": attrs.get("aria-label"), "text": ""}
+            self._inside = attrs.get("action") or ""
+            if attrs.get("id"):
+                self.actions[attrs["id"]] = self._inside
+        elif tag == "button":
+            names = attrs.get("form")
+            if names is not None or (self._inside or "").endswith("/cart/add"):
+                self._button = {"form": names, "label": attrs.get("aria-label"), "text": ""}
 
     def handle_data(self, data):
         if self._button is not None:
@@ -34,10 +41,18 @@ class AddButtons(HTMLParser):
         if tag == "button" and self._button is not None:
             text = " ".join(self._button["text"].split())
             name = " ".join((self._button["label"] or text).split())
-            self.buttons.append((text, name))
+            self.found.append((self._button["form"], text, name))
             self._button = None
         elif tag == "form":
-            self._in_add_form = False
+            self._inside = None
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        return [
+            (text, name)
+            for form, text, name in self.found
+            if form is None or self.actions.get(form, "").endswith("/cart/add")
+        ]
 
 
 def add_buttons(html: str) -> list[tuple[str, str]]:

@@ -1,0 +1,212 @@
+"""Product cards: what a card shows, read with one Core select, and its HTML, kept by each
+process and reused by every listing, search, origin, producer and home page and by the product
+page's neighbours.
+
+A built listing spent about half its time rendering its 24 cards (a gettext call per string per
+card) and a good part of the rest loading them as ORM objects with their producers and images.
+A card now comes from one row of the few columns it shows (`CardProduct`), and its HTML is kept
+under a key made of those very values, the language and what it says about stock. Whatever a
+card shows is in its key: a new price, name, star level, producer name or picture makes a new
+key, so a card is never stale, whether or not the change moved catalog_state's version (a
+producer's name or a picture does not move it). The day is in it through the stars shown, which
+lapse by date. Stock changes with every order and never moves the version: it is read with the
+rows on every request, so a card that runs out shows it at once.
+
+Nothing that differs between visitors or pages is in a card: the page's one add-to-cart form
+(the macro add_to_cart_form) holds the CSRF token and the `next` path, and each card's button
+names that form with the HTML `form` attribute and sends its product's id as its value."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app, url_for
+from flask_babel import get_translations
+from markupsafe import Markup
+from sqlalchemy import Date, Select, bindparam, exists, select
+from sqlalchemy.orm import aliased
+
+from shop import geo
+from shop.catalog.certificates import stars_now
+from shop.catalog.models import Product, ProductImage, Variant
+from shop.extensions import db
+from shop.producers.models import Producer
+
+# Cards kept per process: about 1 KB each, so at most ~10 MB. The oldest go first.
+CACHE_SIZE = 10_000
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class CardProduct:
+    """What a product card shows: names, producer, origin, current stars, lowest price, first picture."""
+
+    id: int
+    slug: str
+    name_vi: str
+    name_en: str | None
+    producer_name: str
+    province_code: int
+    ward_code: int
+    price_from_vnd: int | None
+    stars: int | None  # the current certificate's, on the day it was read
+    image_path: str | None
+    image_alt_vi: str | None
+    image_alt_en: str | None
+
+    def name(self, locale: str) -> str:
+        return (self.name_en if locale == "en" else None) or self.name_vi
+
+    def image_alt(self, locale: str) -> str:
+        return (self.image_alt_en if locale == "en" else None) or self.image_alt_vi or ""
+
+    @property
+    def province_name(self) -> str | None:
+        return geo.province_name(self.province_code)
+
+    @property
+    def ward_name(self) -> str | None:
+        return geo.ward_name(self.ward_code)
+
+    @property
+    def origin(self) -> str:
+        return ", ".join(name for name in (self.ward_name, self.province_name) if name)
+
+
+class CardTexts:
+    """The words and links every card of one language shares, looked up once a page: a card
+    rendered with a gettext call per string cost several times what its few values do. The
+    texts with placeholders are filled in by the card (`from_price`, `add_named`)."""
+
+    def __init__(self, locale: str):
+        translations = get_translations()
+        self.locale = locale
+        self.no_stars = translations.ugettext("Certification pending or lapsed")
+        self.from_price = translations.ugettext("from %(price)s")
+        self.out_of_stock = translations.ugettext("Out of stock")
+        self.add = translations.ugettext("Add to cart")
+        self.add_named = translations.ugettext("Add to cart: %(name)s")
+        self.stars = {
+            n: translations.ungettext("%(num)d-star OCOP", "%(num)d-star OCOP", n) % {"num": n} for n in (3, 4, 5)
+        }
+        # Links are the rule's start and the escaped slug or file, as url_for builds them.
+        self.product_path = url_for("catalog.product", slug="-")[:-1]
+        self.static_path = url_for("static", filename="-")[:-1]
+        self.placeholder = url_for("static", filename="img/product-placeholder.svg")
+
+
+def in_stock():
+    """SQL: the product has a pack with stock that no order holds."""
+    return exists().where(Variant.product_id == Product.id, Variant.on_hand > Variant.reserved)
+
+
+@functools.cache
+def query(*, with_stock: bool = False) -> Select:
+    """The columns of CardProduct (then, `with_stock`, whether the product is in stock), one row
+    per product, for `fetch`: callers add which products and in what order. The first picture
+    is looked up per product by the images' index, so a LIMIT counts products. The day the
+    stars are shown for is the parameter `card_today`.
+
+    Built once: putting this statement together (its correlated subquery most) cost more than
+    running it."""
+    image = aliased(ProductImage)
+    first_image = (
+        select(image.id)
+        .where(image.product_id == Product.id)
+        .order_by(image.position, image.id)
+        .limit(1)
+        .correlate(Product)
+        .scalar_subquery()
+    )
+    columns = [
+        Product.id,
+        Product.slug,
+        Product.name_vi,
+        Product.name_en,
+        Producer.name,
+        Product.province_code,
+        Product.ward_code,
+        Product.price_from_vnd,
+        stars_now(bindparam("card_today", type_=Date)),
+        ProductImage.path,
+        ProductImage.alt_vi,
+        ProductImage.alt_en,
+    ]
+    if with_stock:
+        columns.append(in_stock())
+    return (
+        select(*columns)
+        .join(Producer, Producer.id == Product.producer_id)
+        .outerjoin(ProductImage, ProductImage.id == first_image)
+    )
+
+
+def fetch(
+    statement: Select, *, today: date, with_stock: bool = False, params: dict | None = None
+) -> tuple[list[CardProduct], dict[int, bool]]:
+    """The cards `statement` (built on `query`) finds, in its order, and (`with_stock`) which are in stock."""
+    rows = db.session.execute(statement, {"card_today": today, **(params or {})})
+    if not with_stock:
+        return [CardProduct(*row) for row in rows], {}
+    cards, stock = [], {}
+    for *values, available in rows:
+        card = CardProduct(*values)
+        cards.append(card)
+        stock[card.id] = bool(available)
+    return cards, stock
+
+
+def top(where: list, order_by: list, *, today: date, limit: int, offset: int = 0, with_stock: bool = False):
+    """The cards of the first `limit` products (after `offset`) meeting `where` in the order
+    `order_by`, and (`with_stock`) which are in stock. The page's ids are chosen first, from
+    the products alone (the listing index can serve it), and only their cards are read: the
+    database does not look up a picture and a producer for every candidate."""
+    chosen = select(Product.id).where(*where).order_by(*order_by).limit(limit).offset(offset).subquery()
+    statement = query(with_stock=with_stock).join(chosen, chosen.c.id == Product.id).order_by(*order_by)
+    return fetch(statement, today=today, with_stock=with_stock)
+
+
+@functools.cache
+def _by_ids(with_stock: bool) -> Select:
+    return query(with_stock=with_stock).where(Product.id.in_(bindparam("card_ids", expanding=True)))
+
+
+def load(ids: list[int], *, today: date, with_stock: bool = False) -> tuple[list[CardProduct], dict[int, bool]]:
+    """The cards of the products `ids`, in that order (one statement), and which are in stock."""
+    if not ids:
+        return [], {}
+    cards, stock = fetch(_by_ids(with_stock), today=today, with_stock=with_stock, params={"card_ids": list(ids)})
+    by_id = {card.id: card for card in cards}
+    return [by_id[i] for i in ids if i in by_id], stock
+
+
+def render(products: list[CardProduct], locale: str, in_stock: dict[int, bool] | None = None) -> Markup:
+    """The HTML of the cards, as one string: each from this process's cache, or rendered once
+    (template macros/catalog.html, macro `card`). `in_stock`: whether each is in stock, for a
+    page that shows stock and add-to-cart buttons (None: neither)."""
+    held = current_app.extensions.setdefault("product_cards", {})
+    parts = []
+    texts = card = None
+    for product in products:
+        stock = None if in_stock is None else in_stock.get(product.id, False)
+        key = (locale, stock, product)
+        html = held.get(key)
+        if html is None:
+            if card is None:
+                card = current_app.jinja_env.get_template("macros/catalog.html").module.card
+                texts = CardTexts(locale)
+            html = held[key] = card(product, texts, stock)
+            if len(held) > CACHE_SIZE:
+                _forget_oldest(held)
+        parts.append(html)
+    return Markup("").join(parts)
+
+
+def _forget_oldest(held: dict) -> None:
+    # Dicts keep their order of insertion: the first keys are the oldest cards.
+    with _lock:
+        for key in list(held)[: max(1, CACHE_SIZE // 10)]:
+            held.pop(key, None)
