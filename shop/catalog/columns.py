@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
-from sqlalchemy import Integer, String, and_, case, cast, func, select
+from sqlalchemy import Integer, String, and_, case, cast, func, literal_column, select
 
 from shop.catalog.certificates import stars_now
 from shop.catalog.groups import GROUP_INDEX
@@ -159,7 +159,8 @@ def load(version: int, today: date, database) -> CatalogColumns:
         case(GROUP_INDEX, value=Product.group_code),
         Product.province_code,
         Product.producer_id,
-        func.coalesce(Product.price_from_vnd, missing_price),
+        # Written into the SQL: a constant of the shop, never a number a visitor sent.
+        func.coalesce(Product.price_from_vnd, literal_column(str(int(missing_price)))),
         cast(Product.featured, Integer),
     ]
     texts = [func.aggregate_strings(cast(value, String), " ") for value in values]
