@@ -16,10 +16,11 @@ from sqlalchemy import event, update
 from shop.accounts.services import make_reset_token, make_signup_token
 from shop.catalog.models import Variant
 from shop.extensions import db
-from tests.checkout.conftest import BANK, stocked
+from tests.checkout.conftest import BANK
 from tests.checkout.test_views import add, checkout, place
 from tests.conftest import submit
 from tests.factories import PASSWORD, PartnerMemberFactory, ProducerMemberFactory, UserFactory
+from tests.support.builders import stocked
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE|UPSERT|CREATE|DROP|ALTER|TRUNCATE)\b", re.I)
 

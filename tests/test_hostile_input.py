@@ -11,10 +11,11 @@ from werkzeug.datastructures import MultiDict
 from wtforms.fields.core import UnboundField
 
 from shop.extensions import db
-from tests.checkout.conftest import BANK, stocked
+from tests.checkout.conftest import BANK
 from tests.checkout.test_views import add
 from tests.conftest import csrf_token_from, submit
 from tests.factories import PASSWORD, UserFactory
+from tests.support.builders import stocked
 
 HOSTILE = [
     "99999999999999999999999",

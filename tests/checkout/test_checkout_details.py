@@ -70,7 +70,7 @@ def test_logging_out_leaves_nothing_to_the_next_person(client, products, login):
 def test_details_typed_as_a_guest_survive_logging_in(client, products, login):
     user = UserFactory(email="lan@example.vn")
     # The account already has a cart of its own, from another device.
-    from tests.checkout.conftest import cart_with
+    from tests.support.builders import cart_with
 
     cart_with((products["rice"], 1), user_id=user.id)
     add(client, products["tea"])

@@ -15,7 +15,7 @@ from shop.extensions import db
 from shop.inventory.models import StockMovement
 from shop.inventory.services import OutOfStock, ledger_totals
 from shop.orders.models import Order
-from tests.checkout.conftest import MORNING, cart_with, details, stocked
+from tests.support.builders import MORNING, cart_with, details, stocked
 
 BUYERS = 20
 STOCK = 5

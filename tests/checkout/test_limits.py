@@ -20,12 +20,12 @@ from shop.orders.models import Order
 from shop.payments import registry
 from shop.payments.methods.base import Purchase
 from shop.payments.stripe_checkout import MAX_AMOUNT_VND as STRIPE_MAX_AMOUNT_VND
-from tests.checkout.conftest import MORNING, cart_with, details, place, stocked
 from tests.checkout.test_views import ADDRESS, add
 from tests.checkout.test_views import checkout as fill_details
 from tests.checkout.test_views import place as place_from_review
 from tests.conftest import submit
 from tests.factories import UserFactory
+from tests.support.builders import MORNING, cart_with, details, place, stocked
 
 TOO_MANY_FROM_HERE = "Có quá nhiều đơn hàng được đặt từ kết nối của bạn trong một giờ qua."
 TOO_MANY_FROM_PHONE = "Quá nhiều đơn hàng từ số điện thoại này."

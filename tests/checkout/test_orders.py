@@ -14,11 +14,11 @@ from shop.mail.models import OutboundMail
 from shop.models_base import utcnow
 from shop.orders import services as orders
 from shop.orders.models import Order
-from tests.checkout.conftest import cart_with, place
 from tests.checkout.test_views import add, checkout
 from tests.checkout.test_views import place as place_via_http
 from tests.conftest import submit
 from tests.factories import UserFactory
+from tests.support.builders import cart_with, place
 
 
 def variant_of(product) -> Variant:

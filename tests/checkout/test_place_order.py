@@ -14,7 +14,8 @@ from shop.extensions import db
 from shop.inventory.services import OutOfStock, ledger_totals
 from shop.orders.models import Order
 from shop.shipping import services as shipping
-from tests.checkout.conftest import EVENING, MORNING, cart_with, details, place
+from tests.checkout.conftest import EVENING
+from tests.support.builders import MORNING, cart_with, details, place
 
 
 def test_cod_order_is_confirmed_with_copied_prices_and_reserved_stock(products):

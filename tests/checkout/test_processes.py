@@ -14,9 +14,9 @@ from shop.catalog.models import Variant
 from shop.extensions import db
 from shop.inventory.services import ledger_totals
 from shop.orders.models import Order
-from tests.checkout.conftest import stocked
 from tests.checkout.test_views import ADDRESS
 from tests.support import servers
+from tests.support.builders import stocked
 
 SHOPPERS = 20
 STOCK = 5

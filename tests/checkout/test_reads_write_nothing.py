@@ -15,10 +15,10 @@ from shop.catalog.models import Variant
 from shop.extensions import db
 from shop.models_base import utcnow
 from shop.orders.models import Order
-from tests.checkout.conftest import cart_with, place, stocked
 from tests.checkout.test_views import ADDRESS, add, checkout
 from tests.checkout.test_views import place as place_via_http
 from tests.conftest import submit
+from tests.support.builders import cart_with, place, stocked
 
 READ_PAGES = [
     "/cart",

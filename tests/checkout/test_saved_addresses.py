@@ -6,9 +6,9 @@ import re
 
 from shop.checkout import services as checkout
 from shop.extensions import db
-from tests.checkout.conftest import details
 from tests.checkout.test_views import add
 from tests.factories import PASSWORD, UserFactory
+from tests.support.builders import details
 
 
 def save(user, n: int):

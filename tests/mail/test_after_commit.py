@@ -13,7 +13,8 @@ from sqlalchemy import select
 from shop.extensions import csrf, db
 from shop.mail.models import OutboundMail
 from shop.mail.services import queue_mail
-from tests.checkout.conftest import BANK, cart_with, place, stocked
+from tests.checkout.conftest import BANK
+from tests.support.builders import cart_with, place, stocked
 
 
 def queue(to: str) -> OutboundMail:

@@ -12,12 +12,12 @@ from shop.extensions import db
 from shop.mail.content import MAX_NAME_LENGTH, OrderForMail, name_for_mail
 from shop.mail.models import OutboundMail
 from shop.orders.models import Order
-from tests.checkout.conftest import cart_with, place, stocked
 from tests.checkout.test_views import add, checkout
 from tests.checkout.test_views import place as place_from_review
 from tests.conftest import submit
 from tests.factories import UserFactory
 from tests.mail.test_after_commit import queue
+from tests.support.builders import cart_with, place, stocked
 
 SPAM = "Click http://evil.example to claim your prize"
 

@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from shop.extensions import db
 from shop.orders.models import Order
-from tests.checkout.conftest import cart_with, place
+from tests.support.builders import cart_with, place
 
 
 def test_upgrading_flags_the_paid_orders_that_were_cancelled_before_as_refund_due(app, products):

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from shop.extensions import db
 from shop.orders.models import Order
-from tests.checkout.conftest import BANK, stocked
+from tests.checkout.conftest import BANK
 from tests.checkout.test_views import add, checkout, place
 from tests.conftest import csrf_token_from, submit
+from tests.support.builders import stocked
 from tests.support.fake_stripe import FakeStripe
 
 SECRET = "whsec_test_secret"

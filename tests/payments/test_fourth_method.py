@@ -19,11 +19,11 @@ from shop.orders import services as orders
 from shop.orders.models import Order
 from shop.payments import registry
 from shop.payments.methods.base import PaymentMethod, Purchase
-from tests.checkout.conftest import stocked
 from tests.checkout.test_views import ADDRESS, add, place
 from tests.checkout.test_views import checkout as fill_details
 from tests.conftest import submit
 from tests.factories import UserFactory
+from tests.support.builders import stocked
 
 ROOT = Path(__file__).resolve().parents[2]
 

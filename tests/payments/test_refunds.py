@@ -17,10 +17,10 @@ from shop.orders import access
 from shop.orders import services as orders
 from shop.orders.models import Order
 from shop.payments import services as payments
-from tests.checkout.conftest import cart_with, place
 from tests.conftest import submit
 from tests.factories import UserFactory
 from tests.payments.conftest import SECRET, cancel, card_order, paid_card_order, post_event, refund_requests
+from tests.support.builders import cart_with, place
 
 BEING_PROCESSED = "khoản hoàn tiền 920.000 ₫ đang được xử lý"
 

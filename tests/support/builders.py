@@ -6,17 +6,22 @@ product of an active producer in Hà Nội, at the tests' clock (tests.conftest.
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from shop import clock
+from shop.cart import services as cart_services
 from shop.catalog.certificates import TWO_TIER_FROM, add_certificate
 from shop.catalog.models import Product, ProductImage, Variant
 from shop.catalog.search import refresh_product
+from shop.checkout import services as checkout
 from shop.extensions import db
+from shop.inventory.services import record_opening_stock
 from shop.text import slugify
 from tests.factories import PASSWORD, ProducerFactory, UserFactory
 
 _sku = itertools.count(1)
+# 09:00 in Hà Nội on the tests' day (tests.conftest.NOW): before the same-day cut-off.
+MORNING = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 
 
 def a_user(**fields):
@@ -95,4 +100,55 @@ def make_product(
     return product
 
 
-__all__ = ["PASSWORD", "a_producer", "a_user", "an_admin", "make_product"]
+def stocked(name: str, *, on_hand: int = 10, price: int = 100_000, **fields):
+    """A published product whose first variant has `on_hand` in stock, with its ledger entry."""
+    product = make_product(name, on_hand=on_hand, price=price, **fields)
+    record_opening_stock()
+    db.session.commit()
+    return product
+
+
+def cart_with(*items, user_id=None, key="guest-key-1"):
+    """A guest's (or `user_id`'s) cart holding (product, quantity) items."""
+    cart = cart_services.get_or_create_cart(user_id, None if user_id else key)
+    for product, quantity in items:
+        cart_services.add_to_cart(cart, product.variants[0].id, quantity)
+    db.session.commit()
+    return cart
+
+
+def details(**changes) -> checkout.Details:
+    """What a shopper types at checkout: cash on delivery, standard delivery to Tây Hồ."""
+    data = {
+        "contact_name": "Nguyễn Thị Lan",
+        "phone": "0912 345 678",
+        "email": "lan@example.vn",
+        "delivery_method": "standard",
+        "payment_method": "cod",
+        "province_code": 1,
+        "ward_code": 103,  # Phường Tây Hồ
+        "street": "12 Đặng Thai Mai",
+    }
+    data.update(changes)
+    return checkout.Details(**data)
+
+
+def place(cart, *, token="tok-1", now=MORNING, user_id=None, expected=None, **detail_changes):
+    """An order placed from `cart` through checkout, at the total the review page showed."""
+    d = details(**detail_changes)
+    if expected is None:
+        expected = checkout.quote(cart, d, now=now, locale="vi", acknowledge=False).total_vnd
+    order = checkout.place_order(
+        cart=cart,
+        details=d,
+        checkout_token=token,
+        expected_total_vnd=expected,
+        user_id=user_id,
+        locale="vi",
+        now=now,
+    )
+    db.session.commit()
+    return order
+
+
+__all__ = ["PASSWORD", "a_producer", "a_user", "an_admin", "cart_with", "details", "make_product", "place", "stocked"]
