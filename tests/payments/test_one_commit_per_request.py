@@ -10,8 +10,11 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from shop.extensions import db
+from shop.orders.models import Order
 from tests.checkout.test_views import add, checkout, place
 from tests.conftest import csrf_token_from
+from tests.payments.conftest import cancel, paid_card_order
 
 WRITE = re.compile(r"^\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+(\S+)", re.IGNORECASE)
 
@@ -76,3 +79,22 @@ def test_placing_a_card_order_and_paying_are_one_commit_each(client, tea, stripe
     assert len(commits.work()) == 1
     (session,) = stripe_api.sessions.values()
     assert paid.headers["Location"] == session["url"]
+
+
+def test_cancelling_commits_once_and_a_card_refund_records_stripes_answer_apart(client, tea, stripe_api):
+    add(client, tea, "1")
+    placed = place(client, checkout(client, payment_method="cod").get_data(as_text=True))
+    number = placed.headers["Location"].rstrip("/").split("/")[-1]
+    with counted_commits() as commits:
+        cancel(client, Order.query.filter_by(number=number).one())
+    assert len(commits.work()) == 1
+
+    order = paid_card_order(client, tea, stripe_api)
+    with counted_commits() as commits:
+        cancel(client, order)
+    # First "cancelled, refund due" (stock, events, the order), then what Stripe answered.
+    first, second = commits.work()
+    assert {"orders", "order_events", "variants"} <= first
+    assert "orders" in second and second <= {"orders", "order_events", "outbound_mail"}  # and the "refunded" mail
+    db.session.refresh(order)
+    assert order.refund_status == "refunded"
