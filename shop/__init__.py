@@ -138,51 +138,53 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from flask_babel import get_locale
-
-    from shop.cart.services import item_count_for
+    from shop import geo
+    from shop.cart.models import Cart
+    from shop.catalog.groups import group_name, subgroup_name
     from shop.money import format_vnd
+    from shop.orders.services import DELIVERY_LABELS, STATUS_LABELS
     from shop.organisations import status_label
     from shop.page_cache import form_token
+    from shop.producers.models import kind_label
+    from shop.urls import external_url
     from shop.web import current_path
 
     app.add_template_filter(format_vnd, "vnd")
     app.add_template_filter(isotime, "isotime")
-    app.add_template_global(status_label, "status_label")
-    app.add_template_global(form_token, "form_token")
-    from shop.cart.models import Cart
+    helpers = {
+        "status_label": status_label,
+        "form_token": form_token,
+        "max_line_quantity": Cart.MAX_QUANTITY,
+        # Links that leave the page (canonical, Open Graph, JSON-LD) come from SHOP_BASE_URL.
+        "external_url": external_url,
+        # A global as well, so that imported macros (which get no context) can use it.
+        "current_path": current_path,
+        "order_status_labels": STATUS_LABELS,
+        "delivery_labels": DELIVERY_LABELS,
+        "provinces": geo.provinces,
+        "province_name": geo.province_name,
+        "ward_name": geo.ward_name,
+        "group_name": group_name,
+        "subgroup_name": subgroup_name,
+        "producer_kind": kind_label,
+    }
+    for name, helper in helpers.items():
+        app.add_template_global(helper, name)
+    _register_layout_context(app)
 
-    app.add_template_global(Cart.MAX_QUANTITY, "max_line_quantity")
-    from shop.urls import base_url, external_url
 
-    # Links that leave the page (canonical, Open Graph, JSON-LD) come from SHOP_BASE_URL.
-    app.add_template_global(external_url, "external_url")
-    # A global as well, so that imported macros (which get no context) can use it.
-    app.add_template_global(current_path, "current_path")
+def _register_layout_context(app: Flask) -> None:
+    from flask_babel import get_locale
 
-    from shop.orders.services import DELIVERY_LABELS, STATUS_LABELS
-
-    app.add_template_global(STATUS_LABELS, "order_status_labels")
-    from shop import geo
-
-    app.add_template_global(geo.provinces, "provinces")
-    app.add_template_global(geo.province_name, "province_name")
-    app.add_template_global(geo.ward_name, "ward_name")
-    app.add_template_global(DELIVERY_LABELS, "delivery_labels")
-
-    from shop.catalog.groups import group_name, subgroup_name
-    from shop.producers.models import kind_label
-
-    app.add_template_global(group_name, "group_name")
-    app.add_template_global(subgroup_name, "subgroup_name")
-    app.add_template_global(kind_label, "producer_kind")
+    from shop.cart.services import item_count_for
+    from shop.cart.visitor import visitor
+    from shop.urls import base_url
+    from shop.web import current_path
 
     @app.context_processor
     def layout_context():
         # Cached per request: the layout asks for these once per page.
         if "cart_count" not in g:
-            from shop.cart.visitor import visitor
-
             # Mail rendered by a command has no visitor (and no cart).
             g.cart_count = item_count_for(*visitor()) if has_request_context() else 0
         return {
