@@ -107,7 +107,9 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         "TESTING": env_name == "testing",
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pre-ping on every checkout: connections idle for a while are pinged instead, and GET
+        # requests read in autocommit (see the round trips in shop/extensions.py).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 3600},
         "SHOP_NAME": os.environ.get("SHOP_NAME", "Chợ OCOP"),
         # Sessions live in the signed cookie, so any worker or machine can serve any request.
         "SESSION_COOKIE_HTTPONLY": True,

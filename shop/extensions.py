@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 import sqlite3
 import threading
+import time
 
-from flask import request
+from flask import has_request_context, request
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -17,7 +20,9 @@ from flask_wtf import CSRFProtect
 from limits.storage import MemoryStorage
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import Pool
 
 # Named constraints so that Alembic can alter and drop them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -99,3 +104,83 @@ def _tune_sqlite(dbapi_connection, connection_record) -> None:
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+# --- Round trips to a database server (PostgreSQL) --------------------------------------------
+#
+# A catalog page runs two to four statements; before these hooks every request also paid three
+# round trips of its own: the pool's pre-ping (SELECT 1, with the BEGIN psycopg sends before
+# it) and the ROLLBACK that hands the connection back clean.
+#
+# - Ping only a connection that has sat unused in the pool for IDLE_PING_SECONDS: a busy
+#   worker's connections were just used, and a server that went away shows on the first idle
+#   checkout afterwards (the pool then drops every older connection). The engine also recycles
+#   connections after an hour (config.py), before any firewall forgets an idle one.
+# - A GET or HEAD request never writes (a rule the tests enforce on every route), so its
+#   statements run in autocommit: no BEGIN before the first one, and nothing to roll back when
+#   the connection goes back (psycopg skips the ROLLBACK when no transaction is open). Under
+#   PostgreSQL's READ COMMITTED each statement sees its own snapshot inside a transaction too,
+#   so the reads see exactly what they saw before. Correctness first: a statement that is not
+#   a read raises on such a connection, so a GET that wrote by mistake fails loudly instead of
+#   committing; every other request (POST, commands, tests) keeps its transaction, committed
+#   or rolled back as before.
+
+IDLE_PING_SECONDS = 30
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_READ = re.compile(r"\s*(SELECT|WITH|SHOW|EXPLAIN|VALUES)\b", re.IGNORECASE)
+
+
+class WriteInReadRequest(RuntimeError):
+    """A GET or HEAD request tried to change the database."""
+
+
+def _served(dbapi_connection) -> bool:
+    """A connection to a database server (SQLite runs in the process: no round trips)."""
+    return not isinstance(dbapi_connection, sqlite3.Connection) and hasattr(dbapi_connection, "autocommit")
+
+
+@event.listens_for(Pool, "connect")
+def _connected(dbapi_connection, connection_record) -> None:
+    connection_record.info["last_used"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _checkout(dbapi_connection, connection_record, connection_proxy) -> None:
+    if not _served(dbapi_connection):
+        return
+    if time.monotonic() - connection_record.info.get("last_used", 0) > IDLE_PING_SECONDS:
+        _ping(dbapi_connection)
+    if has_request_context() and request.method in READ_METHODS:
+        dbapi_connection.autocommit = True
+        connection_record.info["read_only"] = True
+
+
+@event.listens_for(Pool, "checkin")
+def _checkin(dbapi_connection, connection_record) -> None:
+    connection_record.info["last_used"] = time.monotonic()
+    if dbapi_connection is not None and connection_record.info.pop("read_only", False):
+        try:
+            dbapi_connection.autocommit = False  # the next request may write
+        except Exception as exc:  # a broken connection: never hand it out again
+            connection_record.invalidate(exc)
+
+
+def _ping(dbapi_connection) -> None:
+    """Raise DisconnectionError if the server does not answer (the pool then connects anew)."""
+    autocommit = dbapi_connection.autocommit
+    try:
+        dbapi_connection.autocommit = True  # a bare SELECT 1, with no BEGIN or ROLLBACK around it
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+    except Exception as exc:
+        raise DisconnectionError(str(exc)) from exc
+    finally:
+        with contextlib.suppress(Exception):
+            dbapi_connection.autocommit = autocommit
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _refuse_writes_in_reads(conn, cursor, statement, parameters, context, executemany) -> None:
+    if conn.info.get("read_only") and not _READ.match(statement):
+        raise WriteInReadRequest(f"a GET or HEAD request tried to write: {statement[:80]}")

@@ -4,6 +4,7 @@ answers from each database's backend."""
 import shutil
 
 import pytest
+from sqlalchemy.dialects import postgresql
 from werkzeug.datastructures import MultiDict
 
 from shop import create_app
@@ -171,3 +172,16 @@ def test_both_search_backends_answer_the_same(request, app_config, tmp_path, sql
     assert [answer[2] for answer in sqlite if answer[2]], "the queries must find something"
     for on_sqlite, on_postgresql in zip(sqlite, postgresql, strict=True):
         assert on_sqlite == on_postgresql, on_sqlite[0]
+
+
+def test_the_postgresql_search_reads_its_matches_once():
+    # The phrase and each word are FILTERs of one aggregate over the matches, not a subquery
+    # each that ran the word patterns over the trigram index again (five times for three words).
+    backend = search.TrigramSearch()
+    q = "xôi phú thượng"
+    terms = search.query_terms(q)
+    statement = backend.match_statement(terms, backend.relevance_values(q, terms))
+    sql = str(statement.compile(dialect=postgresql.dialect()))
+    assert sql.count("FROM products") == 1
+    assert sql.count("~") == len(terms)  # each word's pattern, once
+    assert sql.count("FILTER (WHERE") == 1 + len(terms)  # the phrase, then each word
