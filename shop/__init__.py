@@ -69,7 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from shop import models  # noqa: F401  (registers every model with the metadata)
-    from shop.i18n import select_locale
+    from shop.i18n import install_template_gettext, select_locale
 
     db.init_app(app)
     migrate.init_app(
@@ -79,6 +79,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories=os.path.join(ROOT, "translations")
     )
+    install_template_gettext(app)
     limiter.init_app(app)
     cache.init_app(app)
     from shop.mail import services as mail

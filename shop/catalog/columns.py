@@ -49,6 +49,8 @@ class CatalogColumns:
     published: np.ndarray
     missing_price: int
     _position: np.ndarray = field(repr=False, default=None)
+    # Every listed product's position in each sort's order, worked out at its first use (order).
+    _ranked: dict = field(repr=False, default_factory=dict)
 
     def __post_init__(self):
         # Position of each id in the arrays (-1 for ids not listed), for fast lookups by id.
@@ -114,9 +116,26 @@ def member(ids: np.ndarray, subset: np.ndarray) -> np.ndarray:
 
 def order(columns: CatalogColumns, rows: np.ndarray, sort: str, score: np.ndarray | None) -> np.ndarray:
     """Indexes that put `rows` in the listing's order for `sort` (as listing._order_keys):
-    by relevance for a search (`score`), featured then newest for a listing without one."""
+    by relevance for a search (`score`), featured then newest for a listing without one.
+
+    Apart from relevance, an order depends on the products' values alone, so the whole
+    catalog is sorted once per copy of the columns and a listing's rows are picked out of that
+    order in one pass (a sort of every listed product took half a millisecond a page)."""
+    if sort == "relevance" and score is not None:
+        ids = columns.ids[rows]
+        return np.lexsort((ids, -columns.stars[rows].astype(np.int64), -score))
+    ranked = columns._ranked.get(sort)
+    if ranked is None:
+        ranked = columns._ranked[sort] = _sorted(columns, np.arange(len(columns)), sort)
+    within = np.full(len(columns), -1, dtype=np.int64)
+    within[rows] = np.arange(len(rows))
+    found = within[ranked]
+    return found[found >= 0]
+
+
+def _sorted(columns: CatalogColumns, rows: np.ndarray, sort: str) -> np.ndarray:
+    """Indexes that put `rows` in the order of `sort`, relevance meaning featured then newest."""
     ids = columns.ids[rows]
-    stars = columns.stars[rows].astype(np.int64)
     published = columns.published[rows]
     # np.lexsort sorts by its last key first; each key ascending, so descending ones are negated.
     if sort == "newest":
@@ -126,10 +145,8 @@ def order(columns: CatalogColumns, rows: np.ndarray, sort: str, score: np.ndarra
     if sort == "price_desc":
         return np.lexsort((ids, -columns.price[rows]))
     if sort == "stars":
-        return np.lexsort((-published, -stars))
-    if score is None:
-        return np.lexsort((-published, -columns.featured[rows]))
-    return np.lexsort((ids, -stars, -score))
+        return np.lexsort((-published, -columns.stars[rows].astype(np.int64)))
+    return np.lexsort((-published, -columns.featured[rows]))
 
 
 def listed():
