@@ -28,6 +28,7 @@ def wards(province_code: int) -> tuple[tuple[int, str], ...]:
     return tuple(sorted(items, key=lambda item: _sort_key(item[1])))
 
 
+@lru_cache(maxsize=256)  # 34 provinces (bounded: codes come from URLs); facets and cards ask again and again
 def province_name(code: int | None) -> str | None:
     try:
         return Province.from_code(ProvinceCode(int(code))).name
@@ -35,6 +36,7 @@ def province_name(code: int | None) -> str | None:
         return None
 
 
+@lru_cache(maxsize=4096)  # about 3,300 communes/wards
 def ward_name(code: int | None) -> str | None:
     try:
         return Ward.from_code(WardCode(int(code))).name

@@ -15,6 +15,7 @@ nothing here reads the database.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -26,6 +27,8 @@ from shop.catalog.groups import GROUP_INDEX
 from shop.catalog.models import Product
 from shop.extensions import db
 from shop.producers.models import Producer
+
+SELECTIONS_KEPT = 128
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,6 +54,9 @@ class CatalogColumns:
     _position: np.ndarray = field(repr=False, default=None)
     # Every listed product's position in each sort's order, worked out at its first use (order).
     _ranked: dict = field(repr=False, default_factory=dict)
+    # Listings and searches worked out from these columns, by their filters (see
+    # selection.select_products): at most SELECTIONS_KEPT, the oldest go first.
+    selections: dict = field(repr=False, default_factory=dict)
 
     def __post_init__(self):
         # Position of each id in the arrays (-1 for ids not listed), for fast lookups by id.
@@ -60,6 +66,12 @@ class CatalogColumns:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def keep_selection(self, key, selection) -> None:
+        self.selections[key] = selection
+        if len(self.selections) > SELECTIONS_KEPT:
+            with contextlib.suppress(StopIteration, KeyError, RuntimeError):  # another thread got there first
+                del self.selections[next(iter(self.selections))]
 
     def positions(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(positions of the listed ones among `ids`, which of `ids` are listed)."""

@@ -3,12 +3,13 @@ Listings on them come from listing.py. Nothing here commits."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, bindparam, cast, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from shop import geo
@@ -24,25 +25,35 @@ from shop.producers.models import Producer
 
 def home_sections(*, today: date, shelf_size: int = 4) -> dict:
     """Featured products, one shelf per star level (the newest first), the six groups with
-    counts, top origins: all chosen from the catalog's columns, then the products of every
-    shelf load at once."""
+    counts, top origins: all chosen from the catalog's columns (once per copy of them), then
+    the products of every shelf load at once."""
     held = catalog_columns(today)
+    key = ("home", shelf_size)
+    picks = held.selections.get(key)
+    if picks is None:
+        picks = _home_picks(held, shelf_size)
+        held.keep_selection(key, picks)
+    shelves, group_counts, origins = picks
+    products, _ = cards.load(sorted({i for ids in shelves.values() for i in ids}), today=today)
+    by_id = {p.id: p for p in products}
+    return {
+        "featured": [by_id[i] for i in shelves["featured"] if i in by_id],
+        "shelves": {level: [by_id[i] for i in shelves[level] if i in by_id] for level in (5, 4, 3)},
+        "groups": [(g, group_counts.get(n, 0)) for n, g in enumerate(GROUPS)],
+        "origins": [(code, geo.province_name(code), n) for code, n in origins],
+    }
+
+
+def _home_picks(held: columns.CatalogColumns, shelf_size: int) -> tuple[dict, dict, list]:
+    """The ids on each shelf, the count of each group, the top origins with their counts."""
     newest_first = np.lexsort((-held.published,))
 
     def shelf(keep: np.ndarray) -> list[int]:
         return held.ids[newest_first[keep[newest_first]][:shelf_size]].tolist()
 
-    picks = {"featured": shelf(held.featured == 1)} | {level: shelf(held.stars == level) for level in (5, 4, 3)}
-    products, _ = cards.load(sorted({i for ids in picks.values() for i in ids}), today=today)
-    by_id = {p.id: p for p in products}
-    group_counts = columns.counts(held.group)
+    shelves = {"featured": shelf(held.featured == 1)} | {level: shelf(held.stars == level) for level in (5, 4, 3)}
     origins = sorted(columns.counts(held.province).items(), key=lambda item: (-item[1], item[0]))[:8]
-    return {
-        "featured": [by_id[i] for i in picks["featured"] if i in by_id],
-        "shelves": {level: [by_id[i] for i in picks[level] if i in by_id] for level in (5, 4, 3)},
-        "groups": [(g, group_counts.get(n, 0)) for n, g in enumerate(GROUPS)],
-        "origins": [(code, geo.province_name(code), n) for code, n in origins],
-    }
+    return shelves, columns.counts(held.group), origins
 
 
 @dataclass
@@ -62,21 +73,7 @@ def product_page(slug: str, *, today: date) -> ProductPage:
     has a few packs, pictures and certificates, so their product is a dozen rows at most, where
     a statement each cost a round trip each), the catalog's version (for the neighbours, from
     the columns) and the neighbours' cards."""
-    product = (
-        db.session.execute(
-            select(Product)
-            .join(Product.producer)
-            .where(Product.slug == slug, columns.listed())
-            .options(
-                contains_eager(Product.producer),
-                joinedload(Product.variants),
-                joinedload(Product.images),
-                joinedload(Product.certificates),
-            )
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
+    product = db.session.execute(_product_statement(), {"slug": slug}).unique().scalar_one_or_none()
     if product is None:
         raise NotFound()
     certificate = current_certificate(product.certificates, today)
@@ -86,6 +83,22 @@ def product_page(slug: str, *, today: date) -> ProductPage:
         stars=certificate.star_level if certificate else None,
         latest_certificate=max(product.certificates, key=lambda c: c.decision_date, default=None),
         same_origin=_same_origin(product, today),
+    )
+
+
+@functools.cache
+def _product_statement():
+    # Built once (its options cost more to put together than the statement takes to run).
+    return (
+        select(Product)
+        .join(Product.producer)
+        .where(Product.slug == bindparam("slug"), columns.listed())
+        .options(
+            contains_eager(Product.producer),
+            joinedload(Product.variants),
+            joinedload(Product.images),
+            joinedload(Product.certificates),
+        )
     )
 
 

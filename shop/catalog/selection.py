@@ -43,11 +43,28 @@ def select_products(f: Filters, today: date) -> tuple[tuple, list[int]]:
     columns in memory (see columns.py); each facet counts the products that all the other
     filters keep. A search first reads from the search index the ids of its matches and of
     the products with the exact phrase and with each exact word, for the relevance (one
-    statement). Filters the columns do not hold (stock, a ward) are sets of ids from SQL."""
+    statement). Filters the columns do not hold (stock, a ward) are sets of ids from SQL.
+
+    The answer is kept with the columns, by the filters (all but the page), for the next page
+    or visitor: it changes only with the catalog's version or the day, as the columns do. A
+    producer's name or slug does not move the version, but renaming a producer rewrites its
+    products' search text (which holds the name), which does. Not kept: answers that depend on
+    stock (`in_stock`), which changes with every order."""
     held = catalog_columns(today)
+    key = None if f.in_stock else tuple(value for name, value in vars(f).items() if name != "page")
+    kept = held.selections.get(key) if key is not None else None
+    if kept is None:
+        kept = _select(f, held)
+        if key is not None:
+            held.keep_selection(key, kept)
+    counts, ordered = kept
+    return counts, ordered.tolist()
+
+
+def _select(f: Filters, held: columns.CatalogColumns) -> tuple[tuple, np.ndarray]:
     terms = search.query_terms(f.q)
     if f.q and not terms:  # a query of punctuation alone matches nothing, rather than everything
-        return ({}, {}, {}, []), []
+        return ({}, {}, {}, []), np.zeros(0, dtype=np.int64)
     if terms:
         found = _find(f.q, terms)
         rows, listed = held.positions(found.ids)
@@ -58,7 +75,7 @@ def select_products(f: Filters, today: date) -> tuple[tuple, list[int]]:
     selection = columns.Selection(held, rows, _facet_masks(f, held, rows), mask)
     kept = selection.kept()
     order = columns.order(held, rows[kept], f.sort, None if score is None else score[kept])
-    return _facet_counts(selection), ids[kept][order].tolist()
+    return _facet_counts(selection), ids[kept][order]
 
 
 @dataclass

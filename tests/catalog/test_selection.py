@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from shop.catalog import selection
+from shop.catalog import columns, selection
 from shop.catalog.listing import SORTS, Filters, list_products
 from shop.extensions import db
 from tests.catalog import reference
@@ -65,3 +65,37 @@ def test_a_page_is_the_page_the_plain_query_orders(catalog, filters, sort):
     pages = [list_products(dataclasses.replace(filters, page=n), today=TODAY, page_size=7) for n in (1, 2, last + 3)]
     expected = [matching[:7], matching[7:14], matching[(last - 1) * 7 :]]  # past the end: the last page
     assert [[p.id for p in listing.products] for listing in pages] == expected
+
+
+@pytest.mark.both_databases
+def test_a_selection_is_kept_until_the_catalog_changes(catalog):
+    # The next page or visitor gets the same answer without asking the database again...
+    filters = Filters(q="xoi")
+    first = selection.select_products(filters, TODAY)
+    held = selection.catalog_columns(TODAY)
+    assert len(held.selections) == 1
+    assert selection.select_products(dataclasses.replace(filters, page=3), TODAY) == first
+    assert len(held.selections) == 1  # the page is not part of what is kept
+    # ...until the catalog changes: a new product is found at once.
+    make_product("Xôi gấc mới")
+    assert len(selection.select_products(filters, TODAY)[1]) == len(first[1]) + 1
+
+
+@pytest.mark.both_databases
+def test_a_selection_that_depends_on_stock_is_never_kept(catalog):
+    filters = Filters(q="xoi", in_stock=True)
+    assert catalog["xoi"].id in selection.select_products(filters, TODAY)[1]
+    catalog["xoi"].variants[0].on_hand = 0  # stock never moves the catalog's version
+    db.session.commit()
+    assert catalog["xoi"].id not in selection.select_products(filters, TODAY)[1]
+    assert not selection.catalog_columns(TODAY).selections
+
+
+def test_at_most_so_many_selections_are_kept(catalog, monkeypatch):
+    monkeypatch.setattr(columns, "SELECTIONS_KEPT", 2)
+    for sort in SORTS:
+        selection.select_products(Filters(sort=sort), TODAY)
+    kept = selection.catalog_columns(TODAY).selections
+    assert len(kept) == 2
+    newest = next(reversed(kept))
+    assert kept[newest][1].tolist() == selection.select_products(Filters(sort=list(SORTS)[-1]), TODAY)[1]
