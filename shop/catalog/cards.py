@@ -31,7 +31,7 @@ from sqlalchemy.orm import aliased
 
 from shop import geo
 from shop.catalog.certificates import stars_now
-from shop.catalog.models import Product, ProductImage, Variant
+from shop.catalog.models import CatalogState, Product, ProductImage, Variant
 from shop.extensions import db
 from shop.producers.models import Producer
 
@@ -126,7 +126,8 @@ def query(*, with_stock: bool = False) -> Select:
         Product.slug,
         Product.name_vi,
         Product.name_en,
-        Producer.name,
+        # A lookup by key for each card: PostgreSQL hashed every producer to join them.
+        select(Producer.name).where(Producer.id == Product.producer_id).scalar_subquery(),
         Product.province_code,
         Product.ward_code,
         Product.price_from_vnd,
@@ -137,11 +138,7 @@ def query(*, with_stock: bool = False) -> Select:
     ]
     if with_stock:
         columns.append(in_stock())
-    return (
-        select(*columns)
-        .join(Producer, Producer.id == Product.producer_id)
-        .outerjoin(ProductImage, ProductImage.id == first_image)
-    )
+    return select(*columns).outerjoin(ProductImage, ProductImage.id == first_image)
 
 
 def fetch(
@@ -149,13 +146,18 @@ def fetch(
 ) -> tuple[list[CardProduct], dict[int, bool]]:
     """The cards `statement` (built on `query`) finds, in its order, and (`with_stock`) which are in stock."""
     rows = db.session.execute(statement, {"card_today": today, **(params or {})})
-    if not with_stock:
-        return [CardProduct(*row) for row in rows], {}
+    return _from_rows(rows, with_stock=with_stock)
+
+
+def _from_rows(rows, *, with_stock: bool) -> tuple[list[CardProduct], dict[int, bool]]:
+    """CardProducts of rows of `query` (with the stock column, and any columns after it)."""
+    width = len(CardProduct.__slots__)
     cards, stock = [], {}
-    for *values, available in rows:
-        card = CardProduct(*values)
+    for row in rows:
+        card = CardProduct(*row[:width])
         cards.append(card)
-        stock[card.id] = bool(available)
+        if with_stock:
+            stock[card.id] = bool(row[width])
     return cards, stock
 
 
@@ -170,17 +172,36 @@ def top(where: list, order_by: list, *, today: date, limit: int, offset: int = 0
 
 
 @functools.cache
-def _by_ids(with_stock: bool) -> Select:
-    return query(with_stock=with_stock).where(Product.id.in_(bindparam("card_ids", expanding=True)))
+def _by_ids(with_stock: bool, with_version: bool) -> Select:
+    statement = query(with_stock=with_stock).where(Product.id.in_(bindparam("card_ids", expanding=True)))
+    # The catalog's version as of these very rows, last (see load_checked).
+    return statement.add_columns(select(CatalogState.version).scalar_subquery()) if with_version else statement
 
 
 def load(ids: list[int], *, today: date, with_stock: bool = False) -> tuple[list[CardProduct], dict[int, bool]]:
     """The cards of the products `ids`, in that order (one statement), and which are in stock."""
+    cards, stock, _ = _load(ids, today, with_stock, with_version=False)
+    return cards, stock
+
+
+def load_checked(
+    ids: list[int], *, today: date, with_stock: bool = False
+) -> tuple[list[CardProduct], dict[int, bool], int | None]:
+    """As `load`, and catalog_state's version read in the same statement (None without ids):
+    a page that chose `ids` from this process's copy of the catalog's columns checks it with
+    this (selection.held_columns) instead of asking for the version first."""
+    return _load(ids, today, with_stock, with_version=True)
+
+
+def _load(ids: list[int], today: date, with_stock: bool, with_version: bool):
     if not ids:
-        return [], {}
-    cards, stock = fetch(_by_ids(with_stock), today=today, with_stock=with_stock, params={"card_ids": list(ids)})
+        return [], {}, None
+    params = {"card_today": today, "card_ids": list(ids)}
+    rows = db.session.execute(_by_ids(with_stock, with_version), params).all()
+    cards, stock = _from_rows(rows, with_stock=with_stock)
     by_id = {card.id: card for card in cards}
-    return [by_id[i] for i in ids if i in by_id], stock
+    version = rows[0][-1] if with_version and rows else None
+    return [by_id[i] for i in ids if i in by_id], stock, version
 
 
 def render(products: list[CardProduct], locale: str, in_stock: dict[int, bool] | None = None) -> Markup:

@@ -143,22 +143,40 @@ def list_products(f: Filters, *, today: date, with_facets: bool = True, page_siz
     producer and origin pages). A page past the end shows the last page.
 
     A bounded number of statements whatever the page and catalog size. With facets: see
-    selection.select_products; then the page's cards and their stock. Without: a count, then
-    the page's cards and their stock."""
+    selection.select_products, from this process's copy of the catalog's columns; then the
+    page's cards and their stock, with the catalog's version to check that copy by (done again
+    with a fresh copy if the catalog had changed). Without: a count, then the page's cards and
+    their stock."""
     if with_facets:
-        counts, ordered = selection.select_products(f, today)
-        facets, total = _facet_values(f, *counts), len(ordered)
-    else:
-        facets, total = {}, _count(f, today)
+        return _from_columns(f, today, page_size)
+    total = _count(f, today)
     pages = max(1, math.ceil(total / page_size))
     page = min(f.page, pages)
-    if with_facets:
+    products, in_stock = _page_cards(f, today, page, page_size) if total else ([], {})
+    return Listing(filters=f, products=products, total=total, page=page, pages=pages, in_stock=in_stock)
+
+
+def _from_columns(f: Filters, today: date, page_size: int) -> Listing:
+    held = selection.held_columns(today)
+    for _ in range(3):  # the catalog rarely changes between two statements, and more rarely twice
+        counts, ordered = selection.select_products(f, today, held)
+        total = len(ordered)
+        pages = max(1, math.ceil(total / page_size))
+        page = min(f.page, pages)
         ids = ordered[(page - 1) * page_size : page * page_size]
-        products, in_stock = cards.load(ids, today=today, with_stock=True)
-    else:
-        products, in_stock = _page_cards(f, today, page, page_size) if total else ([], {})
+        products, in_stock, version = cards.load_checked(ids, today=today, with_stock=True)
+        current = selection.catalog_columns(today, version)  # reads the version itself when no card did
+        if current is held:
+            break
+        held = current
     listing = Listing(
-        filters=f, products=products, total=total, page=page, pages=pages, facets=facets, in_stock=in_stock
+        filters=f,
+        products=products,
+        total=total,
+        page=page,
+        pages=pages,
+        facets=_facet_values(f, *counts),
+        in_stock=in_stock,
     )
     if f.q and total == 0:
         listing.suggestions = _suggestions(f.q, today)

@@ -17,7 +17,7 @@ from shop.catalog import cards, columns
 from shop.catalog.certificates import current_certificate
 from shop.catalog.groups import GROUPS
 from shop.catalog.models import Certificate, Product
-from shop.catalog.selection import catalog_columns
+from shop.catalog.selection import catalog_columns, held_columns
 from shop.errors import NotFound
 from shop.extensions import db
 from shop.producers.models import Producer
@@ -26,15 +26,22 @@ from shop.producers.models import Producer
 def home_sections(*, today: date, shelf_size: int = 4) -> dict:
     """Featured products, one shelf per star level (the newest first), the six groups with
     counts, top origins: all chosen from the catalog's columns (once per copy of them), then
-    the products of every shelf load at once."""
-    held = catalog_columns(today)
-    key = ("home", shelf_size)
-    picks = held.selections.get(key)
-    if picks is None:
-        picks = _home_picks(held, shelf_size)
-        held.keep_selection(key, picks)
-    shelves, group_counts, origins = picks
-    products, _ = cards.load(sorted({i for ids in shelves.values() for i in ids}), today=today)
+    the products of every shelf load at once, with the catalog's version that checks the copy
+    of the columns they were chosen from (see selection.held_columns)."""
+    held = held_columns(today)
+    for _ in range(3):
+        key = ("home", shelf_size)
+        picks = held.selections.get(key)
+        if picks is None:
+            picks = _home_picks(held, shelf_size)
+            held.keep_selection(key, picks)
+        shelves, group_counts, origins = picks
+        ids = sorted({i for ids in shelves.values() for i in ids})
+        products, _, version = cards.load_checked(ids, today=today)
+        current = catalog_columns(today, version)
+        if current is held:
+            break
+        held = current
     by_id = {p.id: p for p in products}
     return {
         "featured": [by_id[i] for i in shelves["featured"] if i in by_id],
@@ -104,14 +111,20 @@ def _product_statement():
 
 def _same_origin(product: Product, today: date, limit: int = 4) -> list[cards.CardProduct]:
     """Other products of the same province, those of the same ward and with more stars first,
-    then by id: chosen from the catalog's columns and the province's wards, then their cards."""
-    held = catalog_columns(today)
-    ids, wards = _province_wards(held, product.province_code)
-    rows, _ = held.positions(ids)
-    others = ids != product.id
-    order = np.lexsort((ids, -held.stars[rows].astype(np.int64), wards != product.ward_code))
-    chosen = ids[order[others[order]][:limit]].tolist()
-    return cards.load(chosen, today=today)[0]
+    then by id: chosen from the catalog's columns and the province's wards, then their cards
+    (with the catalog's version, which checks the columns: see selection.held_columns)."""
+    held = held_columns(today)
+    for _ in range(3):
+        ids, wards = _province_wards(held, product.province_code)
+        rows, _ = held.positions(ids)
+        others = ids != product.id
+        order = np.lexsort((ids, -held.stars[rows].astype(np.int64), wards != product.ward_code))
+        found, _, version = cards.load_checked(ids[order[others[order]][:limit]].tolist(), today=today)
+        current = catalog_columns(today, version)
+        if current is held:
+            break
+        held = current
+    return found
 
 
 def _province_wards(held: columns.CatalogColumns, province_code: int) -> tuple[np.ndarray, np.ndarray]:
