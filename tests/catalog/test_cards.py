@@ -216,3 +216,39 @@ def test_a_listing_is_one_statement_and_still_sees_a_change_made_meanwhile(clien
     page = text(client.get("/products?sort=price_asc"))
     assert "Xôi mới ra lò" in card_of(page, "Xôi mới ra lò")
     assert ">8 sản phẩm<" in page  # the count too: 7 before
+
+
+def tricky_cards() -> list[cards.CardProduct]:
+    """Cards of every kind, with values that need escaping (and braces, and percent signs)."""
+    found = []
+    for n, (image, stars, price) in enumerate(
+        [("img/hero.svg", 4, 35_000), (None, None, None), ("img/a b&c.svg", 5, 0), ("", 3, 1_200_000)]
+    ):
+        found.append(
+            cards.CardProduct(
+                id=100 + n,
+                slug=f"xoi-{n}",
+                name_vi=f'Xôi <b>"đặc biệt"</b> & {{ngon}} {n}',
+                name_en=None if n % 2 else f"Sticky rice 100% {{n}} 'best' {n}",
+                producer_name="HTX <Phú Thượng> & Co {0}",
+                province_code=1,
+                ward_code=91,
+                price_from_vnd=price,
+                stars=stars,
+                image_path=image,
+                image_alt_vi='Ảnh "xôi" <1>' if image else None,
+                image_alt_en=None,
+            )
+        )
+    return found
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_card_filled_in_from_its_shape_is_the_card_the_template_renders(app, language):
+    with app.test_request_context(headers={"Accept-Language": language}):
+        card = app.jinja_env.get_template("macros/catalog.html").module.card
+        texts = cards.CardTexts(language)
+        for product in tricky_cards():
+            for stock in (None, True, False):
+                in_stock = None if stock is None else {product.id: stock}
+                assert cards.render([product], language, in_stock) == card(product, texts, stock)
