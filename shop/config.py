@@ -140,7 +140,7 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         "REDIS_URL": redis_url,
         # Catalog pages as anonymous visitors see them, shared by workers through Redis if set.
         "PAGE_CACHE_SECONDS": _int("PAGE_CACHE_SECONDS", 60),
-        "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
+        "CACHE_TYPE": "RedisCache" if redis_url else "shop.extensions.PageCache",
         "CACHE_REDIS_URL": redis_url,
         "CACHE_KEY_PREFIX": "shop:",
         "CACHE_THRESHOLD": 2000,

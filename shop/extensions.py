@@ -11,6 +11,7 @@ import time
 from flask import has_request_context, request
 from flask_babel import Babel
 from flask_caching import Cache
+from flask_caching.backends.simplecache import SimpleCache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -36,6 +37,20 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class PageCache(SimpleCache):
+    """Flask-Caching's in-process cache, made room in by dropping its oldest entries.
+
+    Once full (CACHE_THRESHOLD), cachelib's SimpleCache scanned every entry for expired ones
+    and then sorted them all by expiry to drop one, on every set: about a millisecond a page
+    with 2,000 pages kept, for a shop whose visitors rarely ask for the same page twice. All
+    pages are kept for the same PAGE_CACHE_SECONDS, so the entries inserted first expire
+    first: dropping from the front of the dict (kept in insertion order) drops the oldest."""
+
+    def _prune(self) -> None:
+        while len(self._cache) > self._threshold:
+            self._cache.pop(next(iter(self._cache)), None)
 
 
 db = SQLAlchemy(model_class=Base)

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import event
 
-from shop.extensions import cache, db
+from shop.extensions import PageCache, cache, db
 from tests.conftest import csrf_token_from, submit
 from tests.factories import PASSWORD, UserFactory
 from tests.support.builders import make_product
@@ -11,7 +11,7 @@ from tests.support.builders import make_product
 
 @pytest.fixture
 def app_config(app_config):
-    return {**app_config, "PAGE_CACHE_SECONDS": 60, "CACHE_TYPE": "SimpleCache"}
+    return {**app_config, "PAGE_CACHE_SECONDS": 60, "CACHE_TYPE": "shop.extensions.PageCache"}
 
 
 @pytest.fixture(autouse=True)
@@ -118,3 +118,11 @@ def test_junk_query_strings_do_not_grow_the_cache(client):
         assert client.get(f"/products/{product.slug}?n={n}").status_code == 200
         assert client.get(f"/?fbclid={n}").status_code == 200
     assert len([key for key in cache.cache._cache if "page:" in key]) == 2
+
+
+def test_a_full_cache_makes_room_by_dropping_its_oldest_pages(app, monkeypatch):
+    assert isinstance(cache.cache, PageCache)
+    monkeypatch.setattr(cache.cache, "_threshold", 3)
+    for n in range(5):
+        cache.set(f"page:{n}", n)
+    assert [cache.get(f"page:{n}") for n in range(5)] == [None, 1, 2, 3, 4]
