@@ -21,8 +21,8 @@ from __future__ import annotations
 import functools
 import secrets
 import threading
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from flask import current_app, url_for
 from flask_babel import get_translations
@@ -43,9 +43,10 @@ CACHE_SIZE = 10_000
 _lock = threading.Lock()
 
 
-@dataclass(frozen=True, slots=True)
-class CardProduct:
-    """What a product card shows: names, producer, origin, current stars, lowest price, first picture."""
+class CardProduct(NamedTuple):
+    """What a product card shows: names, producer, origin, current stars, lowest price, first
+    picture. A tuple of plain values, so that the thousands kept as keys of the cards (see
+    `render`) are nothing the garbage collector needs to walk through."""
 
     id: int
     slug: str
@@ -158,7 +159,7 @@ def fetch(
 
 def _from_rows(rows, *, with_stock: bool) -> tuple[list[CardProduct], dict[int, bool]]:
     """CardProducts of rows of `query` (with the stock column, and any columns after it)."""
-    width = len(CardProduct.__slots__)
+    width = len(CardProduct._fields)
     cards, stock = [], {}
     for row in rows:
         card = CardProduct(*row[:width])
@@ -226,7 +227,9 @@ def render(products: list[CardProduct], locale: str, in_stock: dict[int, bool] |
             if len(held) > CACHE_SIZE:
                 _forget_oldest(held)
         parts.append(html)
-    return Markup("").join(parts)
+    # Kept as plain str (not Markup) for the garbage collector's sake; every card is markup
+    # built by _fill, which escapes each value.
+    return Markup("".join(parts))  # noqa: S704
 
 
 # --- Shapes: a card rendered once per kind, then filled in ------------------------------------
@@ -278,20 +281,19 @@ def _shape(locale: str, stock: bool | None, has_image: bool, stars: int | None, 
     return shape
 
 
-def _fill(product: CardProduct, locale: str, stock: bool | None) -> Markup:
+def _fill(product: CardProduct, locale: str, stock: bool | None) -> str:
+    """The card's markup: its shape with its values, escaped as the template escapes them."""
     has_image = bool(product.image_path)
     shape = _shape(locale, stock, has_image, product.stars or None, product.price_from_vnd is not None)
-    return Markup(  # noqa: S704 (every value is escaped as the template escapes it)
-        shape.format(
-            id=product.id,
-            slug=escape(do_urlencode(product.slug)),
-            image=escape(do_urlencode(product.image_path)) if has_image else "",
-            alt=escape(product.image_alt(locale)),
-            name=escape(product.name(locale)),
-            producer=escape(product.producer_name),
-            origin=escape(product.origin),
-            price=escape(product.price_text),
-        )
+    return shape.format(
+        id=product.id,
+        slug=escape(do_urlencode(product.slug)),
+        image=escape(do_urlencode(product.image_path)) if has_image else "",
+        alt=escape(product.image_alt(locale)),
+        name=escape(product.name(locale)),
+        producer=escape(product.producer_name),
+        origin=escape(product.origin),
+        price=escape(product.price_text),
     )
 
 

@@ -57,6 +57,9 @@ class CatalogColumns:
     # Listings and searches worked out from these columns, by their filters (see
     # selection.select_products): at most SELECTIONS_KEPT, the oldest go first.
     selections: dict = field(repr=False, default_factory=dict)
+    # Producers by id: (place in the database's order of names, slug, name), read at their
+    # first use (selection._top_producers).
+    producers: dict = field(repr=False, default_factory=dict)
 
     def __post_init__(self):
         # Position of each id in the arrays (-1 for ids not listed), for fast lookups by id.
