@@ -152,8 +152,11 @@ def query(*, with_stock: bool = False) -> Select:
 def fetch(
     statement: Select, *, today: date, with_stock: bool = False, params: dict | None = None
 ) -> tuple[list[CardProduct], dict[int, bool]]:
-    """The cards `statement` (built on `query`) finds, in its order, and (`with_stock`) which are in stock."""
-    rows = db.session.execute(statement, {"card_today": today, **(params or {})})
+    """The cards `statement` (built on `query`) finds, in its order, and (`with_stock`) which are in stock.
+
+    Cards are read through the session's connection, as Core rows: the ORM's handling of a
+    result cost a third of the statement, and a GET has no changes to flush first."""
+    rows = db.session.connection().execute(statement, {"card_today": today, **(params or {})})
     return _from_rows(rows, with_stock=with_stock)
 
 
@@ -205,7 +208,7 @@ def _load(ids: list[int], today: date, with_stock: bool, with_version: bool):
     if not ids:
         return [], {}, None
     params = {"card_today": today, "card_ids": list(ids)}
-    rows = db.session.execute(_by_ids(with_stock, with_version), params).all()
+    rows = db.session.connection().execute(_by_ids(with_stock, with_version), params).all()
     cards, stock = _from_rows(rows, with_stock=with_stock)
     by_id = {card.id: card for card in cards}
     version = rows[0][-1] if with_version and rows else None

@@ -34,7 +34,7 @@ def catalog_columns(today: date, version: int | None = None) -> columns.CatalogC
     `version`: catalog_state's version, when the caller has just read it with another
     statement (else it is read here)."""
     if version is None:
-        version = db.session.scalar(VERSION)
+        version = db.session.connection().scalar(VERSION)
     held = current_app.extensions.get("catalog_columns")
     if held is None or held.version != version or held.today != today:
         held = current_app.extensions["catalog_columns"] = columns.load(version, today, search.backend())
@@ -110,7 +110,7 @@ def _find(q: str, terms: list[str]) -> _Matches:
     backend = search.backend()
     relevance = backend.relevance_values(q, terms)
     params = {**backend.match_values(terms), **relevance}
-    texts = db.session.execute(backend.match_statement(terms, relevance), params).one()
+    texts = db.session.connection().execute(backend.match_statement(terms, relevance), params).one()
     matches, *exact = (columns.ints(t) for t in texts)
     ids = np.sort(matches)
     score = search.relevance_scores(ids, exact[0], exact[1:]) if exact else np.zeros(len(ids), dtype=np.int64)

@@ -63,12 +63,13 @@ def product(slug: str):
 def _product_json_ld(page, locale: str) -> dict:
     """schema.org Product with one Offer per variant, priced in VND (no minor unit)."""
     p = page.product
+    url = external_url("catalog.product", slug=p.slug)
     data = {
         "@context": "https://schema.org",
         "@type": "Product",
         "name": p.name(locale),
         "description": p.summary(locale) or p.name(locale),
-        "url": external_url("catalog.product", slug=p.slug),
+        "url": url,
         "image": [external_url("static", filename=i.path) for i in p.images],
         "brand": {"@type": "Brand", "name": p.producer.name},
         "manufacturer": {
@@ -85,7 +86,7 @@ def _product_json_ld(page, locale: str) -> dict:
                 "price": v.price_vnd,
                 "priceCurrency": "VND",
                 "availability": "https://schema.org/InStock" if v.available > 0 else "https://schema.org/OutOfStock",
-                "url": external_url("catalog.product", slug=p.slug),
+                "url": url,
             }
             for v in p.variants
         ],
