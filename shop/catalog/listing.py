@@ -5,11 +5,13 @@ their cards show (cards.py). Nothing here commits."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, func, select
 
@@ -271,15 +273,34 @@ def _page_cards(f: Filters, today: date, page: int, page_size: int) -> tuple[lis
 
 
 def _facet_values(f: Filters, star_counts, group_counts, province_counts, producer_rows) -> dict[str, list[FacetValue]]:
+    group_names = _group_names(str(get_locale()))
     return {
         "stars": [FacetValue(s, str(s), star_counts.get(s, 0), s in f.stars) for s in (5, 4, 3)],
-        "group": [FacetValue(g.code, str(g.name), group_counts.get(g.code, 0), g.code == f.group) for g in GROUPS],
+        "group": [
+            FacetValue(g.code, group_names[g.code], group_counts.get(g.code, 0), g.code == f.group) for g in GROUPS
+        ],
         "province": sorted(
-            (
-                FacetValue(code, geo.province_name(code) or str(code), n, code == f.province)
-                for code, n in province_counts.items()
-            ),
-            key=lambda v: (-v.count, fold(v.label)),
+            (FacetValue(code, _province_label(code), n, code == f.province) for code, n in province_counts.items()),
+            key=lambda v: (-v.count, _folded(v.label)),
         ),
         "producer": [FacetValue(slug, name, n, slug == f.producer) for slug, name, n in producer_rows],
     }
+
+
+# A facet's labels, worked out once (per language): each listing asked again for the six group
+# names (a gettext each) and folded some thirty province names to sort them.
+
+
+@functools.lru_cache(maxsize=8)
+def _group_names(locale: str) -> dict[str, str]:
+    return {g.code: str(g.name) for g in GROUPS}
+
+
+@functools.lru_cache(maxsize=256)
+def _province_label(code: int) -> str:
+    return geo.province_name(code) or str(code)
+
+
+@functools.lru_cache(maxsize=256)
+def _folded(label: str) -> str:
+    return fold(label)
