@@ -28,7 +28,7 @@ from shop.catalog.models import Product
 from shop.extensions import db
 from shop.producers.models import Producer
 
-SELECTIONS_KEPT = 128
+SELECTIONS_KEPT = 256
 
 
 @dataclass(frozen=True, eq=False)

@@ -135,6 +135,10 @@ class Listing:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     suggestions: list[cards.CardProduct] = field(default_factory=list)
     in_stock: dict[int, bool] = field(default_factory=dict)
+    # Where this listing's facets and order are kept (see selection.select_products): the copy
+    # of the catalog's columns and the key. A page may keep with them what it builds from the
+    # filters and facets alone (the filter sidebar: views.kept_fragment). None: not kept.
+    kept: tuple | None = None
 
 
 # --- One page -------------------------------------------------------------------------------
@@ -179,6 +183,7 @@ def _from_columns(f: Filters, today: date, page_size: int) -> Listing:
         pages=pages,
         facets=_facet_values(f, *counts),
         in_stock=in_stock,
+        kept=None if (key := selection.selection_key(f)) is None else (held, key),
     )
     if f.q and total == 0:
         listing.suggestions = _suggestions(f.q, today)

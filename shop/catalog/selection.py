@@ -67,7 +67,7 @@ def select_products(f: Filters, today: date, held: columns.CatalogColumns | None
     stock (`in_stock`), which changes with every order. `held`: the columns to use (by
     default this process's, checked against the database first)."""
     held = held or catalog_columns(today)
-    key = None if f.in_stock else tuple(value for name, value in vars(f).items() if name != "page")
+    key = selection_key(f)
     kept = held.selections.get(key) if key is not None else None
     if kept is None:
         kept = _select(f, held)
@@ -75,6 +75,12 @@ def select_products(f: Filters, today: date, held: columns.CatalogColumns | None
             held.keep_selection(key, kept)
     counts, ordered = kept
     return counts, ordered.tolist()
+
+
+def selection_key(f: Filters) -> tuple | None:
+    """What a listing's selection is kept by (see select_products): its filters but the page;
+    None for a selection that is not kept."""
+    return None if f.in_stock else tuple(value for name, value in vars(f).items() if name != "page")
 
 
 def _select(f: Filters, held: columns.CatalogColumns) -> tuple[tuple, np.ndarray]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from shop import clock, geo
 from shop.catalog import cards, pages
@@ -13,6 +14,22 @@ from shop.urls import external_url
 bp = Blueprint("catalog", __name__)
 # Every page with product cards (the home page too) puts them together from cards.py's cache.
 bp.add_app_template_global(cards.render, "product_cards")
+
+
+@bp.app_template_global()
+def kept_fragment(name: str, listing, caller) -> Markup:
+    """{% call kept_fragment(name, listing) %}…{% endcall %}: the markup the block renders from
+    the listing's filters and facets alone (nothing of the visitor, the page number or stock),
+    kept with the listing's selection, per language, for the next page or visitor."""
+    if listing.kept is None:
+        return caller()
+    held, key = listing.kept
+    fragment = (name, _locale(), key)
+    html = held.selections.get(fragment)
+    if html is None:
+        html = str(caller())
+        held.keep_selection(fragment, html)
+    return Markup(html)  # noqa: S704 (rendered by the template, escaped there)
 
 
 def _locale() -> str:

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import event
 
-from shop.catalog import cards
+from shop.catalog import cards, selection
 from shop.catalog.search import refresh_product
 from shop.extensions import db
 from tests.catalog.conftest import TODAY, make_product
@@ -252,3 +252,21 @@ def test_a_card_filled_in_from_its_shape_is_the_card_the_template_renders(app, l
             for stock in (None, True, False):
                 in_stock = None if stock is None else {product.id: stock}
                 assert cards.render([product], language, in_stock) == card(product, texts, stock)
+
+
+def aside(page: str) -> str:
+    return re.search(r'<aside class="facets".*?</aside>', page, re.S).group(0)
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_filter_sidebar_is_kept_with_its_listing_and_is_the_same_markup(client, app, catalog, language):
+    headers = {"Accept-Language": language}
+    first = aside(text(client.get("/products?stars=4&sort=newest", headers=headers)))  # rendered and kept
+    again = aside(text(client.get("/products?stars=4&sort=newest&page=2", headers=headers)))  # another page
+    assert again == first
+    assert sum(key[0] == "facets" for key in selection.catalog_columns(TODAY).selections) == 1
+    other = aside(text(client.get("/products?stars=5", headers=headers)))
+    assert other != first and 'value="5" checked' in other
+    # Stock is not in what is kept: a listing of products in stock builds its sidebar each time.
+    client.get("/products?in_stock=1", headers=headers)
+    assert sum(key[0] == "facets" for key in selection.catalog_columns(TODAY).selections) == 2
