@@ -861,7 +861,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--page-cache-seconds", type=int, default=0, help="the shop's PAGE_CACHE_SECONDS for the single pages"
     )
     parser.add_argument(
-        "--varied-urls", type=int, default=5000, help="distinct paths in the varied mix (0 leaves it out)"
+        "--varied-urls", type=int, default=8000, help="distinct paths in the varied mix (0 leaves it out)"
     )
     parser.add_argument(
         "--varied-cache-seconds", type=int, default=60, help="the shop's PAGE_CACHE_SECONDS for the varied mix"
