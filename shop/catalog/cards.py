@@ -25,7 +25,7 @@ from datetime import date
 from typing import NamedTuple
 
 from flask import current_app, url_for
-from flask_babel import get_translations
+from flask_babel import gettext, ngettext
 from jinja2.filters import do_urlencode
 from markupsafe import Markup, escape
 from sqlalchemy import Date, Select, bindparam, exists, select
@@ -85,21 +85,18 @@ class CardProduct(NamedTuple):
 
 
 class CardTexts:
-    """The words and links every card of one language shares, looked up once a page: a card
-    rendered with a gettext call per string cost several times what its few values do. The
-    texts with placeholders are filled in by the card (`from_price`, `add_named`)."""
+    """The words and links every card of one language shares, looked up once for each kind of
+    card (see _shape). The texts with placeholders are filled in by the card (`from_price`,
+    `add_named`). Asked with gettext and ngettext so that `make extract-messages` finds them."""
 
     def __init__(self, locale: str):
-        translations = get_translations()
         self.locale = locale
-        self.no_stars = translations.ugettext("Certification pending or lapsed")
-        self.from_price = translations.ugettext("from %(price)s")
-        self.out_of_stock = translations.ugettext("Out of stock")
-        self.add = translations.ugettext("Add to cart")
-        self.add_named = translations.ugettext("Add to cart: %(name)s")
-        self.stars = {
-            n: translations.ungettext("%(num)d-star OCOP", "%(num)d-star OCOP", n) % {"num": n} for n in (3, 4, 5)
-        }
+        self.no_stars = gettext("Certification pending or lapsed")
+        self.from_price = gettext("from %(price)s")  # without variables, the text as translated
+        self.out_of_stock = gettext("Out of stock")
+        self.add = gettext("Add to cart")
+        self.add_named = gettext("Add to cart: %(name)s")
+        self.stars = {n: ngettext("%(num)d-star OCOP", "%(num)d-star OCOP", n) for n in (3, 4, 5)}
         # Links are the rule's start and the escaped slug or file, as url_for builds them.
         self.product_path = url_for("catalog.product", slug="-")[:-1]
         self.static_path = url_for("static", filename="-")[:-1]
