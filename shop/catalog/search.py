@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from abc import ABC, abstractmethod
 
 import numpy as np
 from flask_babel import force_locale
@@ -91,7 +92,7 @@ def _word_names(values: dict[str, str]) -> list[str]:
 # --- One backend per database ---------------------------------------------------------------
 
 
-class SearchBackend:
+class SearchBackend(ABC):
     """How one database finds the products matching a query's terms and scores their relevance.
 
     Every word must match a whole word but the last, which may be the start of one, as people
@@ -107,35 +108,35 @@ class SearchBackend:
         # Match statements by the number of the query's terms and words (see match_statement).
         self.statements: dict[tuple, Select] = {}
 
+    @abstractmethod
     def match_values(self, terms: list[str], *, any_term: bool = False) -> dict[str, str]:
         """The bound values of `matching`, by parameter name."""
-        raise NotImplementedError
 
+    @abstractmethod
     def matching(self, terms: list[str], *, any_term: bool = False, product_id=Product.id):
         """SQL: rows matching the folded terms (all of them, or any). `product_id`: the column
         holding the product's id (for rows of another table)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def relevance_values(self, q: str, terms: list[str], *, any_term: bool = False) -> dict[str, str]:
         """The bound values of `relevance` (and `exact_match`), by parameter name: `rel_phrase`,
         one `rel_word<n>` per word, and with `any_term` one `rel_term<n>` per folded term."""
-        raise NotImplementedError
 
+    @abstractmethod
     def exact_match(self, name: str, values: dict[str, str], product_id=Product.id):
         """SQL: the product's text as written contains the phrase or word `name` of relevance_values."""
-        raise NotImplementedError
 
+    @abstractmethod
     def term_start(self, n: int, values: dict[str, str]):
         """SQL: folded term `n` of relevance_values starts a word of the product's folded text."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _match_select(self, terms: list[str], exact_names: list[str], values: dict[str, str]) -> Select:
         """One row of texts of ids: the matches, then those with each exact name."""
-        raise NotImplementedError
 
+    @abstractmethod
     def ids_in_order(self, condition, *order_by):
         """SQL: the ids of the products meeting `condition`, ordered, as one text."""
-        raise NotImplementedError
 
     def match_statement(self, terms: list[str], values: dict[str, str]) -> Select:
         """As texts of ids: every product matching the terms, the products with the exact phrase
