@@ -103,10 +103,3 @@ def form_action(form, *, back: str, work, missing_is_404: bool = True):
         message, category = said if isinstance(said, tuple) else (said, "success")
         flash(str(message), category)
     return redirect(back)
-
-
-def commit_and_send() -> None:
-    """The end of a view that changed something: commit once. Kept for its callers: the mail a
-    transaction queued is sent after it commits, at the end of every request (shop.mail.services),
-    so this is a plain commit."""
-    db.session.commit()

@@ -20,7 +20,7 @@ from shop.accounts.forms import (
 )
 from shop.errors import ShopError, error_response, wants_json
 from shop.extensions import db
-from shop.web import commit_and_send, form_view, put_error_on_form, safe_next
+from shop.web import form_view, put_error_on_form, safe_next
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -79,7 +79,7 @@ def register():
         except ShopError as exc:
             return _refused("accounts/register.html", form, exc)
         session[_SIGNUP_EMAIL] = mail.to_addr
-        commit_and_send()
+        db.session.commit()
         return redirect(url_for("accounts.signup_sent"))
     return render_template("accounts/register.html", form=form), 400 if form.is_submitted() else 200
 
@@ -168,7 +168,7 @@ def forgot_password():
             services.request_password_reset(form.email.data, locale=_locale(), ip=request.remote_addr)
         except ShopError as exc:
             return _refused("accounts/forgot.html", form, exc)
-        commit_and_send()
+        db.session.commit()
         # The same answer whether or not the address has an account.
         flash(
             _(

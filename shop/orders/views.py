@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from shop.errors import NotFound
-from shop.extensions import limiter
+from shop.extensions import db, limiter
 from shop.mail.services import run_committed_work
 from shop.orders import access, services
 from shop.orders.forms import OrderActionForm, OrderLinkForm
-from shop.web import commit_and_send, form_action, form_view, no_store
+from shop.web import form_action, form_view, no_store
 
 bp = Blueprint("orders", __name__)
 
@@ -86,7 +86,7 @@ def request_link():
     form = OrderLinkForm()
     if form.validate_on_submit():
         services.send_order_link(form.number.data, form.email.data)
-        commit_and_send()
+        db.session.commit()
         flash(
             _(
                 "If that order number and email address belong to one order, we have sent a new link to that "

@@ -15,7 +15,6 @@ from shop.errors import ShopError
 from shop.extensions import db
 from shop.orders.models import Order
 from shop.payments.registry import method_of
-from shop.web import commit_and_send
 
 
 def settle_due_refund(order: Order | None) -> bool:
@@ -33,5 +32,5 @@ def settle_due_refund(order: Order | None) -> bool:
     if not sent:
         db.session.rollback()
         return False
-    commit_and_send()
+    db.session.commit()
     return True

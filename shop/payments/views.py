@@ -12,7 +12,7 @@ from shop.payments import services as _services  # noqa: F401 - connects refunds
 from shop.payments.forms import StripeReturnForm
 from shop.payments.pay import payment_page
 from shop.payments.refunds import settle_due_refund
-from shop.web import commit_and_send, no_store
+from shop.web import no_store
 
 bp = Blueprint("payments", __name__)
 
@@ -61,7 +61,7 @@ def stripe_webhook():
         # Stripe retries anything but 2xx: a change that could not be made now is tried again later.
         db.session.rollback()
         return jsonify(error={"code": exc.code, "message": str(exc.message)}), exc.status
-    commit_and_send()
+    db.session.commit()
     outcome = handled.outcome
     if outcome == "late payment":
         # Committed as "refund due" first, so a failure here is retried, never forgotten.
@@ -89,10 +89,10 @@ def confirm_stripe_return(number: str):
         return redirect(url_for("orders.show", number=number))
     result = stripe_checkout.confirm_return(order, form.session_id.data)
     if result == "paid":
-        commit_and_send()
+        db.session.commit()
         flash(_("Thank you! Your payment for order %(number)s is received.", number=number), "success")
     elif result == "review":
-        commit_and_send()
+        db.session.commit()
         flash(
             _(
                 "We received a payment that does not match order %(number)s. We are checking it and will contact you.",
