@@ -78,12 +78,19 @@ class DaemonMemoryStorage(MemoryStorage):
 
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
-        self.timer.cancel()  # the first one, started by MemoryStorage itself
+        # MemoryStorage started a non-daemon timer itself. Cancelled, its thread may still be
+        # alive for a moment, and a write then would keep it: replace it with one never started.
+        self.timer.cancel()
+        self.timer = self._daemon_timer()
+
+    def _daemon_timer(self) -> threading.Timer:
+        timer = threading.Timer(0.01, self._MemoryStorage__expire_events)
+        timer.daemon = True
+        return timer
 
     def _MemoryStorage__schedule_expiry(self) -> None:  # MemoryStorage's (name-mangled) hook
         if not self.timer.is_alive():
-            self.timer = threading.Timer(0.01, self._MemoryStorage__expire_events)
-            self.timer.daemon = True
+            self.timer = self._daemon_timer()
             self.timer.start()
 
 
