@@ -120,7 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     from shop.orders.views import bp as orders_bp
     from shop.partners.views import bp as partners_bp
     from shop.payments.views import bp as payments_bp
-    from shop.producers.views import bp as producers_bp
+    from shop.portal.views import bp as producers_bp
 
     for bp in (
         main_bp,

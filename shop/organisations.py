@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Integer, String
+from sqlalchemy import CheckConstraint, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from shop import geo
@@ -14,7 +15,9 @@ from shop.models_base import TimestampMixin
 
 # Mã số thuế: 10 digits for the organisation, 10-3 for a branch (e.g. 0101234567-001).
 TAX_CODE_RE = re.compile(r"^\d{10}(-\d{3})?$")
-ORG_STATUSES = ("pending", "active", "suspended")
+# pending: applied, awaiting an admin; rejected: an admin said no (with a reason), the applicant
+# may correct and apply again; suspended: an admin closed it for now (its products leave the catalog).
+ORG_STATUSES = ("pending", "active", "suspended", "rejected")
 
 
 class OrganisationMixin(geo.PlaceNames, TimestampMixin):
@@ -25,11 +28,14 @@ class OrganisationMixin(geo.PlaceNames, TimestampMixin):
     ward_code: Mapped[int] = mapped_column(Integer, nullable=False)
     street: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(12), default="pending", nullable=False)
+    # The last admin decision on the application (or a suspension), and why, shown to the applicant.
+    review_reason: Mapped[str | None] = mapped_column(String(500))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     @staticmethod
     def organisation_constraints() -> tuple:
         return (
-            CheckConstraint("status IN ('pending', 'active', 'suspended')", name="status_known"),
+            CheckConstraint("status IN ('pending', 'active', 'suspended', 'rejected')", name="status_known"),
             CheckConstraint("length(tax_code) IN (10, 14)", name="tax_code_length"),
         )
 
@@ -63,6 +69,7 @@ _STATUS_LABELS = {
     "pending": _l("Awaiting review"),
     "active": _l("Active"),
     "suspended": _l("Suspended"),
+    "rejected": _l("Not approved"),
 }
 
 

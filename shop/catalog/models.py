@@ -166,6 +166,7 @@ class Variant(db.Model):
         # Orders hold stock until they ship or are cancelled; they can never hold more than there is.
         CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="reserved_within_on_hand"),
         CheckConstraint("weight_g IS NULL OR weight_g > 0", name="weight_positive"),
+        CheckConstraint("low_stock_threshold IS NULL OR low_stock_threshold >= 0", name="low_stock_not_negative"),
         Index("ix_variants_product_price", "product_id", "price_vnd"),
     )
 
@@ -178,6 +179,8 @@ class Variant(db.Model):
     weight_g: Mapped[int | None] = mapped_column(Integer)
     on_hand: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     reserved: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
+    # The producer wants to know when what can be sold falls to this or below (None: never).
+    low_stock_threshold: Mapped[int | None] = mapped_column(Integer)
 
     product: Mapped[Product] = relationship(back_populates="variants")
 
@@ -219,12 +222,26 @@ class Certificate(TimestampMixin, db.Model):
     valid_until: Mapped[date] = mapped_column(Date, nullable=False)
     document_path: Mapped[str | None] = mapped_column(String(200))
     verification_status: Mapped[str] = mapped_column(String(12), default="pending", nullable=False)
+    # An admin's decision: when, and for a rejection why (shown to the producer).
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rejection_reason: Mapped[str | None] = mapped_column(String(500))
 
     product: Mapped[Product] = relationship(back_populates="certificates")
     producer: Mapped[Producer] = relationship()
 
     def is_current(self, today: date) -> bool:
         return self.verification_status == "verified" and self.decision_date <= today <= self.valid_until
+
+
+class CertificateReminder(db.Model):
+    """A reminder mailed to the producer that a certificate lapses soon, one per certificate and
+    lead time (60 or 14 days), so the daily command never mails twice."""
+
+    __tablename__ = "certificate_reminders"
+
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id", ondelete="CASCADE"), primary_key=True)
+    days_before: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
 class CatalogState(db.Model):

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, String, Text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shop.extensions import db
@@ -25,6 +27,7 @@ class Producer(OrganisationMixin, db.Model):
     __table_args__ = (
         *OrganisationMixin.organisation_constraints(),
         CheckConstraint("kind IN ('cooperative', 'company', 'household')", name="kind_known"),
+        CheckConstraint("commission_bp IS NULL OR commission_bp BETWEEN 0 AND 10000", name="commission_range"),
     )
 
     slug: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
@@ -37,6 +40,33 @@ class Producer(OrganisationMixin, db.Model):
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     contact_email: Mapped[str | None] = mapped_column(String(254))
     logo_path: Mapped[str | None] = mapped_column(String(200))
+    # Where the shop pays the producer's earnings (only the owner may change it).
+    bank_name: Mapped[str | None] = mapped_column(String(120))
+    bank_account_number: Mapped[str | None] = mapped_column(String(30))
+    bank_account_holder: Mapped[str | None] = mapped_column(String(120))
+    # The shop's commission on delivered lines, in basis points (1250 = 12.5 %); None: the
+    # configured default (PRODUCER_COMMISSION_BP). Set by an admin.
+    commission_bp: Mapped[int | None] = mapped_column(Integer)
 
     def __repr__(self) -> str:
         return f"<Producer {self.id} {self.name}>"
+
+
+class ProducerInvitation(db.Model):
+    """An owner's invitation to act for the producer, mailed to an address. The link carries a
+    random token (only its hash is kept); the invited person accepts it while logged in with that
+    address. Used once, revocable, and it lapses."""
+
+    __tablename__ = "producer_invitations"
+    __table_args__ = (CheckConstraint("role IN ('owner', 'staff')", name="role_known"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id", ondelete="CASCADE"), nullable=False, index=True)
+    email: Mapped[str] = mapped_column(String(254), nullable=False)
+    role: Mapped[str] = mapped_column(String(10), default="staff", nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    invited_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,11 +1,14 @@
+"""Staff handle orders: the list, one order, and the moves and refunds staff may make."""
+
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from shop.admin import services
+from shop.admin.views import admin_nav, bp
 from shop.mail.services import run_committed_work
 from shop.money import format_vnd
 from shop.orders import services as order_services
@@ -14,13 +17,7 @@ from shop.payments import services as payments
 from shop.payments.refunds import settle_due_refund
 from shop.web import form_action, no_store, role_required, safe_next
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.route("/")
-@role_required("admin")
-def dashboard():
-    return render_template("admin/dashboard.html", **services.overview())
+admin_nav.add(10, "admin.orders", _l("Orders"))
 
 
 @bp.route("/orders")

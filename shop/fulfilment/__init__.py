@@ -1,0 +1,1 @@
+"""Shipments: an order split per producer, each producer packing and shipping its own lines."""

@@ -1,0 +1,1 @@
+"""Paying producers: monthly statements of delivered lines, the shop's commission, payouts."""
