@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from shop import clock
 from shop.audit.models import AuditEvent
 from shop.extensions import db
 
@@ -64,6 +65,7 @@ def record(
         before=before,
         after=after,
         note=note,
+        created_at=clock.now(),  # when it was done, not when the session happens to flush
     )
     db.session.add(event)
     return event

@@ -30,4 +30,4 @@ def dashboard():
 
 
 # The staff area's parts (each adds its routes and menu entry).
-from shop.admin.views import orders  # noqa: E402, F401
+from shop.admin.views import audit, orders
