@@ -56,7 +56,7 @@ PUBLISHED_FROM = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 PARTNERS = [
     {
         "name": "Chuỗi nhà hàng Xôi Hà Thành (demo)",
-        "tax_code": "0109000101",
+        "tax_code": "0109001019",
         "ward_code": PHUONG_HOAN_KIEM,
         "street": "Phố Hàng Bông",
     },
@@ -65,8 +65,8 @@ PARTNERS = [
 USERS = [
     {"email": "admin@ocop.example", "name": "Quản trị viên", "is_admin": True},
     {"email": "shopper@ocop.example", "name": "Nguyễn Thu Hà", "phone": "0912345678"},
-    {"email": "producer@ocop.example", "name": "Trần Văn Thượng", "producer": "0109000001"},
-    {"email": "partner@ocop.example", "name": "Lê Minh Anh", "partner": "0109000101"},
+    {"email": "producer@ocop.example", "name": "Trần Văn Thượng", "producer": "0109000015"},
+    {"email": "partner@ocop.example", "name": "Lê Minh Anh", "partner": "0109001019"},
 ]
 
 # Producer fields the seed fills in on rows that exist without them (made before the catalog).

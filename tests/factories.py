@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import factory
+from stdnum.vn import mst
 from werkzeug.security import generate_password_hash
 
 from shop.accounts.models import PartnerMember, ProducerMember, User
@@ -13,6 +14,22 @@ from shop.producers.models import Producer
 PASSWORD = "correct-horse-9"
 # Hashing is deliberately slow; every factory user shares one hash of PASSWORD.
 _PASSWORD_HASH = generate_password_hash(PASSWORD)
+
+
+def valid_tax_code(n: int, *, prefix: str = "01") -> str:
+    """The n-th valid mã số thuế under `prefix` (2 digits): 7 digits of sequence and the check
+    digit. Sequences whose check digit would be 10 (no such code exists) are skipped."""
+    while True:
+        base = f"{prefix}{n % 10_000_000:07d}"
+        check = mst.calc_check_digit(base)
+        if len(check) == 1 and base[2:] != "0000000":
+            return base + check
+        n += 10_000_000 // 7  # another sequence number, far from the ones the next factories take
+
+
+def _tax_codes(prefix: str):
+    # Each call of the sequence gets a distinct code (n distinct → base distinct, skips land elsewhere).
+    return factory.Sequence(lambda n: valid_tax_code(n + 1, prefix=prefix))
 
 
 class Base(factory.alchemy.SQLAlchemyModelFactory):
@@ -39,7 +56,7 @@ class ProducerFactory(Base):
     name = factory.Sequence(lambda n: f"HTX Sản xuất {n}")
     slug = factory.Sequence(lambda n: f"htx-san-xuat-{n}")
     kind = "cooperative"
-    tax_code = factory.Sequence(lambda n: f"{100000000 + n:010d}")
+    tax_code = _tax_codes("01")
     province_code = 1
     ward_code = 91
     status = "active"
@@ -50,7 +67,7 @@ class PartnerFactory(Base):
         model = Partner
 
     name = factory.Sequence(lambda n: f"Nhà hàng {n}")
-    tax_code = factory.Sequence(lambda n: f"{200000000 + n:010d}")
+    tax_code = _tax_codes("02")
     province_code = 1
     ward_code = 70
     status = "active"

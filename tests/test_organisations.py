@@ -1,22 +1,63 @@
 import pytest
+from stdnum.vn import mst
 
 from shop.errors import ValidationError
-from shop.organisations import check_organisation
+from shop.organisations import check_organisation, normalize_tax_code
 
-GOOD = {"name": "HTX Xôi Phú Thượng", "tax_code": "0109000001", "province_code": 1, "ward_code": 91, "status": "active"}
+# 0100109106 is a real, valid mã số thuế (its 10th digit checks the first nine).
+GOOD = {"name": "HTX Xôi Phú Thượng", "tax_code": "0100109106", "province_code": 1, "ward_code": 91, "status": "active"}
 
 
-def test_a_valid_organisation_passes():
-    check_organisation(**GOOD)
-    check_organisation(**{**GOOD, "tax_code": "0109000001-001"})  # a branch
+def test_a_valid_organisation_passes_and_gives_the_tax_code_in_the_shops_form():
+    assert check_organisation(**GOOD) == "0100109106"
+    assert check_organisation(**{**GOOD, "tax_code": "0100109106-001"}) == "0100109106-001"  # a branch
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        (" 0100109106 ", "0100109106"),
+        ("0100 109 106", "0100109106"),
+        ("01.00.109.106", "0100109106"),
+        ("0100109106001", "0100109106-001"),
+        ("0100109106 - 001", "0100109106-001"),
+    ],
+)
+def test_a_tax_code_is_stored_in_one_form_however_it_was_typed(typed, stored):
+    assert normalize_tax_code(typed) == stored
+    assert len(stored) <= 14
+
+
+def test_a_wrong_check_digit_is_refused_with_a_message_that_says_so():
+    assert mst.is_valid("0100109106")
+    with pytest.raises(ValidationError) as exc:
+        normalize_tax_code("0100109107")
+    assert exc.value.field == "tax_code"
+    assert "check digit" in str(exc.value.message)
+
+
+def test_a_branch_of_a_code_with_a_wrong_check_digit_is_refused():
+    with pytest.raises(ValidationError) as exc:
+        normalize_tax_code("0100109107-001")
+    assert "check digit" in str(exc.value.message)
+
+
+@pytest.mark.parametrize("typed", ["0100109106-000", "0100000001"])
+def test_impossible_parts_are_refused(typed):
+    with pytest.raises(ValidationError) as exc:
+        normalize_tax_code(typed)
+    assert exc.value.field == "tax_code"
+    assert "check digit" not in str(exc.value.message)
 
 
 @pytest.mark.parametrize(
     ("change", "field"),
     [
+        ({"tax_code": ""}, "tax_code"),
         ({"tax_code": "123"}, "tax_code"),
-        ({"tax_code": "0109000001-1"}, "tax_code"),
-        ({"tax_code": "01090000AB"}, "tax_code"),
+        ({"tax_code": "0100109106-1"}, "tax_code"),
+        ({"tax_code": "01001091AB"}, "tax_code"),
+        ({"tax_code": "0100109107"}, "tax_code"),
         ({"province_code": 999}, "province_code"),
         ({"ward_code": 26506}, "ward_code"),  # Phường Vũng Tàu is in Hồ Chí Minh City, not Hà Nội
         ({"name": "  "}, "name"),

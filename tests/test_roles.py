@@ -36,13 +36,13 @@ def test_each_role_page_answers_403_to_everyone_without_that_role(client, login,
 
 def test_producer_portal_shows_the_producers_the_user_acts_for(client, login):
     member = ProducerMemberFactory(
-        producer__name="HTX Xôi Phú Thượng", producer__tax_code="0109000001", producer__ward_code=91
+        producer__name="HTX Xôi Phú Thượng", producer__tax_code="0109000015", producer__ward_code=91
     )
     ProducerMemberFactory(producer__name="Someone else's co-op")
     login(member.user.email, PASSWORD)
     page = client.get("/producer/").get_data(as_text=True)
     assert "HTX Xôi Phú Thượng" in page
-    assert "0109000001" in page
+    assert "0109000015" in page
     assert "Phường Phú Thượng, Thành phố Hà Nội" in page
     assert "Someone else" not in page
 

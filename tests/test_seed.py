@@ -42,7 +42,7 @@ MODELS = (
 # Tests read certificates for it rather than the stars copied onto products when seeding, which
 # depend on the day the seed ran.
 REFERENCE_DAY = date(2026, 12, 1)
-TAY_HO_TAX_CODES = ("0109000001", "0109000002", "0109000003", "0109000004", "0109000005")
+TAY_HO_TAX_CODES = ("0109000015", "0109000022", "0109100034", "0109000047", "0109000054")
 
 
 def snapshot():
@@ -116,12 +116,12 @@ def test_demo_accounts_can_log_in_with_their_roles(demo):
 
 def test_demo_producers_are_in_the_current_wards_of_tay_ho(demo):
     producers = {p.tax_code: p for p in db.session.scalars(select(Producer))}
-    assert producers["0109000001"].ward_name == "Phường Phú Thượng"
-    assert producers["0109000001"].craft_village == "Làng nghề Xôi Phú Thượng"
-    assert producers["0109000002"].ward_name == "Phường Tây Hồ"
-    assert producers["0109000002"].former_name == "Phường Quảng An, quận Tây Hồ (cũ)"
+    assert producers["0109000015"].ward_name == "Phường Phú Thượng"
+    assert producers["0109000015"].craft_village == "Làng nghề Xôi Phú Thượng"
+    assert producers["0109000022"].ward_name == "Phường Tây Hồ"
+    assert producers["0109000022"].former_name == "Phường Quảng An, quận Tây Hồ (cũ)"
     assert {producers[code].province_name for code in TAY_HO_TAX_CODES} == {"Thành phố Hà Nội"}
-    assert {producers[code].kind for code in ("0109000004", "0109000005")} == {"household"}
+    assert {producers[code].kind for code in ("0109000047", "0109000054")} == {"household"}
     for p in producers.values():
         assert geo.ward_in_province(p.province_code, p.ward_code), p.name
         assert p.slug and p.story_vi and p.story_en and p.logo_path == f"img/producers/{p.slug}.svg"
@@ -159,7 +159,7 @@ def test_tay_ho_products_are_in_their_current_wards(demo):
     assert (dao.group_code, dao.subgroup_code, dao.ward_code) == ("sinh-vat-canh", "hoa", 103)
     assert "Nhật Tân" in dao.former_name
     assert dao.in_season(12) and dao.in_season(1) and dao.in_season(2) and not dao.in_season(6)
-    for tax_code, count in (("0109000004", 3), ("0109000005", 4)):
+    for tax_code, count in (("0109000047", 3), ("0109000054", 4)):
         products = db.session.scalars(select(Product).where(Product.producer_id == producer(tax_code).id)).all()
         assert len(products) == count
         assert {current_certificate(p.certificates, REFERENCE_DAY).star_level for p in products} == {4}
@@ -269,7 +269,7 @@ def test_seed_fills_in_producers_made_before_the_catalog(app, runner):
     # As the catalog migration left a demo producer: a slug made from its name and id, no details.
     old = Producer(
         name="HTX Chè Sen Quảng An",
-        tax_code="0109000002",
+        tax_code="0109000022",
         province_code=1,
         ward_code=103,
         status="active",
@@ -285,7 +285,7 @@ def test_seed_fills_in_producers_made_before_the_catalog(app, runner):
     assert result.exit_code == 0, result.output
     assert "16 producers" in result.output
     db.session.expire_all()
-    filled = producer("0109000002")
+    filled = producer("0109000022")
     assert filled.id == old.id
     assert filled.slug == "htx-che-sen-quang-an"
     assert filled.former_name == "Phường Quảng An, quận Tây Hồ (cũ)"

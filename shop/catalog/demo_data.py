@@ -91,7 +91,7 @@ def _cert(
 
 PRODUCERS = [
     {
-        "tax_code": "0109000001",
+        "tax_code": "0109000015",
         "name": "HTX Dịch vụ Nông nghiệp Xôi Phú Thượng",
         "slug": "htx-xoi-phu-thuong",
         "kind": "cooperative",
@@ -109,7 +109,7 @@ PRODUCERS = [
         "logo": ("rice", "#c8553d"),
     },
     {
-        "tax_code": "0109000002",
+        "tax_code": "0109000022",
         "name": "HTX Chè Sen Quảng An",
         "slug": "htx-che-sen-quang-an",
         "kind": "cooperative",
@@ -126,7 +126,7 @@ PRODUCERS = [
         "logo": ("lotus", "#b5543c"),
     },
     {
-        "tax_code": "0109000003",
+        "tax_code": "0109100034",
         "name": "HTX Hoa đào Nhật Tân",
         "slug": "htx-hoa-dao-nhat-tan",
         "kind": "cooperative",
@@ -143,7 +143,7 @@ PRODUCERS = [
         "logo": ("blossom", "#c06c84"),
     },
     {
-        "tax_code": "0109000004",
+        "tax_code": "0109000047",
         "name": "Cơ sở Bảo Phương 1",
         "slug": "bao-phuong-1",
         "kind": "household",
@@ -159,7 +159,7 @@ PRODUCERS = [
         "logo": ("fruit", "#d9822b"),
     },
     {
-        "tax_code": "0109000005",
+        "tax_code": "0109000054",
         "name": "Cơ sở Bảo Phương 2",
         "slug": "bao-phuong-2",
         "kind": "household",
@@ -175,7 +175,7 @@ PRODUCERS = [
         "logo": ("leaf", "#3d7a5a"),
     },
     {
-        "tax_code": "5700900006",
+        "tax_code": "5700000068",
         "name": "Công ty TNHH Hải sản Vịnh Ngọc",
         "slug": "hai-san-vinh-ngoc",
         "kind": "company",
@@ -190,7 +190,7 @@ PRODUCERS = [
         "logo": ("wave", "#2a6f97"),
     },
     {
-        "tax_code": "5500900007",
+        "tax_code": "5500000078",
         "name": "HTX Chè Đồi Mây Mộc Châu",
         "slug": "htx-che-doi-may-moc-chau",
         "kind": "cooperative",
@@ -220,7 +220,7 @@ PRODUCERS = [
         "logo": ("vase", "#2a5d9f"),
     },
     {
-        "tax_code": "0109000009",
+        "tax_code": "0109000093",
         "name": "HTX Dệt lụa Thanh Tơ",
         "slug": "htx-det-lua-thanh-to",
         "kind": "cooperative",
@@ -236,7 +236,7 @@ PRODUCERS = [
         "logo": ("cloth", "#8e3b5a"),
     },
     {
-        "tax_code": "5400900010",
+        "tax_code": "5400000109",
         "name": "Hộ kinh doanh Nhà sàn Mai Hoa",
         "slug": "nha-san-mai-hoa",
         "kind": "household",
@@ -251,7 +251,7 @@ PRODUCERS = [
         "logo": ("house", "#a0522d"),
     },
     {
-        "tax_code": "5300900011",
+        "tax_code": "5300000112",
         "name": "HTX Thảo dược Núi Mây",
         "slug": "htx-thao-duoc-nui-may",
         "kind": "cooperative",
@@ -266,7 +266,7 @@ PRODUCERS = [
         "logo": ("leaf", "#6a8f3b"),
     },
     {
-        "tax_code": "1700900012",
+        "tax_code": "1700000127",
         "name": "Công ty TNHH Nước mắm Gió Biển",
         "slug": "nuoc-mam-gio-bien",
         "kind": "company",
@@ -281,7 +281,7 @@ PRODUCERS = [
         "logo": ("drop", "#8c5a3c"),
     },
     {
-        "tax_code": "1300900013",
+        "tax_code": "1300100134",
         "name": "Cơ sở Kẹo dừa Tư Hiền",
         "slug": "keo-dua-tu-hien",
         "kind": "household",
@@ -312,7 +312,7 @@ PRODUCERS = [
         "logo": ("blossom", "#d9822b"),
     },
     {
-        "tax_code": "6000900015",
+        "tax_code": "6000000152",
         "name": "HTX Cà phê Cao Nguyên Đỏ",
         "slug": "htx-ca-phe-cao-nguyen-do",
         "kind": "cooperative",
@@ -327,7 +327,7 @@ PRODUCERS = [
         "logo": ("bean", "#6f4e37"),
     },
     {
-        "tax_code": "4600900016",
+        "tax_code": "4600000168",
         "name": "HTX Chè Đồi Sương",
         "slug": "htx-che-doi-suong",
         "kind": "cooperative",
@@ -343,7 +343,7 @@ PRODUCERS = [
         "logo": ("leaf", "#4f7f3a"),
     },
     {
-        "tax_code": "2400900017",
+        "tax_code": "2400000174",
         "name": "HTX Nông sản Đồi Vải",
         "slug": "htx-nong-san-doi-vai",
         "kind": "cooperative",
@@ -367,7 +367,7 @@ PRODUCTS = [
     # Tây Hồ, Hà Nội -----------------------------------------------------------------------------
     {
         "slug": "xoi-phu-thuong",
-        "producer": "0109000001",
+        "producer": "0109000015",
         "group_code": "thuc-pham",
         "subgroup_code": "che-bien-tu-gao",
         "name_vi": "Xôi Phú Thượng",
@@ -397,7 +397,7 @@ PRODUCTS = [
     },
     {
         "slug": "xoi-gac-phu-thuong",
-        "producer": "0109000001",
+        "producer": "0109000015",
         "group_code": "thuc-pham",
         "subgroup_code": "che-bien-tu-gao",
         "name_vi": "Xôi gấc Phú Thượng",
@@ -420,7 +420,7 @@ PRODUCTS = [
     },
     {
         "slug": "che-sen-quang-an",
-        "producer": "0109000002",
+        "producer": "0109000022",
         "group_code": "do-uong",
         "subgroup_code": "tra",
         "name_vi": "Chè Sen Quảng An",
@@ -450,7 +450,7 @@ PRODUCTS = [
     {
         # Its only certificate dates from 2021 and has lapsed: the product shows no stars.
         "slug": "tra-sen-tui-loc-quang-an",
-        "producer": "0109000002",
+        "producer": "0109000022",
         "group_code": "do-uong",
         "subgroup_code": "tra",
         "name_vi": "Trà sen túi lọc Quảng An",
@@ -467,7 +467,7 @@ PRODUCTS = [
     },
     {
         "slug": "trai-nghiem-uop-tra-sen-quang-an",
-        "producer": "0109000002",
+        "producer": "0109000022",
         "group_code": "du-lich",
         "subgroup_code": "du-lich-cong-dong",
         "name_vi": "Trải nghiệm ướp trà sen Quảng An",
@@ -489,7 +489,7 @@ PRODUCTS = [
     },
     {
         "slug": "hoa-dao-nhat-tan",
-        "producer": "0109000003",
+        "producer": "0109100034",
         "group_code": "sinh-vat-canh",
         "subgroup_code": "hoa",
         "name_vi": "Hoa đào Nhật Tân",
@@ -517,7 +517,7 @@ PRODUCTS = [
     {
         # Its certificate is still being checked (pending): the product shows no stars.
         "slug": "dao-the-chau-nhat-tan",
-        "producer": "0109000003",
+        "producer": "0109100034",
         "group_code": "sinh-vat-canh",
         "subgroup_code": "cay-canh",
         "name_vi": "Đào thế chậu Nhật Tân",
@@ -543,7 +543,7 @@ PRODUCTS = [
     # Bảo Phương 1 (Thụy Khuê): three products, all 4★ ----------------------------------------------
     {
         "slug": "o-mai-mo-gung-bao-phuong",
-        "producer": "0109000004",
+        "producer": "0109000047",
         "group_code": "thuc-pham",
         "subgroup_code": "che-bien-khac",
         "name_vi": "Ô mai mơ gừng Bảo Phương",
@@ -566,7 +566,7 @@ PRODUCTS = [
     },
     {
         "slug": "o-mai-sau-bao-phuong",
-        "producer": "0109000004",
+        "producer": "0109000047",
         "group_code": "thuc-pham",
         "subgroup_code": "che-bien-khac",
         "name_vi": "Ô mai sấu Bảo Phương",
@@ -588,7 +588,7 @@ PRODUCTS = [
     },
     {
         "slug": "mut-sen-tran-bao-phuong",
-        "producer": "0109000004",
+        "producer": "0109000047",
         "group_code": "thuc-pham",
         "subgroup_code": "che-bien-khac",
         "name_vi": "Mứt sen trần Bảo Phương",
@@ -612,7 +612,7 @@ PRODUCTS = [
     # Bảo Phương 2 (Thụy Khuê): four products, all 4★ -----------------------------------------------
     {
         "slug": "gio-lua-bao-phuong",
-        "producer": "0109000005",
+        "producer": "0109000054",
         "group_code": "thuc-pham",
         "subgroup_code": "che-bien-khac",
         "name_vi": "Giò lụa Bảo Phương",
@@ -635,7 +635,7 @@ PRODUCTS = [
     },
     {
         "slug": "cha-que-bao-phuong",
-        "producer": "0109000005",
+        "producer": "0109000054",
         "group_code": "thuc-pham",
         "subgroup_code": "che-bien-khac",
         "name_vi": "Chả quế Bảo Phương",
@@ -655,7 +655,7 @@ PRODUCTS = [
     },
     {
         "slug": "ruoc-thit-lon-bao-phuong",
-        "producer": "0109000005",
+        "producer": "0109000054",
         "group_code": "thuc-pham",
         "subgroup_code": "che-bien-khac",
         "name_vi": "Ruốc thịt lợn Bảo Phương",
@@ -678,7 +678,7 @@ PRODUCTS = [
     },
     {
         "slug": "mam-tep-chung-thit-bao-phuong",
-        "producer": "0109000005",
+        "producer": "0109000054",
         "group_code": "thuc-pham",
         "subgroup_code": "gia-vi",
         "name_vi": "Mắm tép chưng thịt Bảo Phương",
@@ -699,7 +699,7 @@ PRODUCTS = [
     # Quảng Ninh -----------------------------------------------------------------------------------
     {
         "slug": "cha-muc-ha-long",
-        "producer": "5700900006",
+        "producer": "5700000068",
         "group_code": "thuc-pham",
         "subgroup_code": "che-bien-khac",
         "name_vi": "Chả mực giã tay Hạ Long",
@@ -728,7 +728,7 @@ PRODUCTS = [
     },
     {
         "slug": "muc-mot-nang-ha-long",
-        "producer": "5700900006",
+        "producer": "5700000068",
         "group_code": "thuc-pham",
         "subgroup_code": "che-bien-khac",
         "name_vi": "Mực một nắng Hạ Long",
@@ -751,7 +751,7 @@ PRODUCTS = [
     },
     {
         "slug": "sa-sung-kho-van-don",
-        "producer": "5700900006",
+        "producer": "5700000068",
         "group_code": "thuc-pham",
         "subgroup_code": "che-bien-khac",
         "name_vi": "Sá sùng khô Vân Đồn",
@@ -774,7 +774,7 @@ PRODUCTS = [
     # Sơn La -----------------------------------------------------------------------------------------
     {
         "slug": "tra-o-long-moc-chau",
-        "producer": "5500900007",
+        "producer": "5500000078",
         "group_code": "do-uong",
         "subgroup_code": "tra",
         "name_vi": "Trà ô long Mộc Châu",
@@ -797,7 +797,7 @@ PRODUCTS = [
     },
     {
         "slug": "tra-shan-tuyet-ta-xua",
-        "producer": "5500900007",
+        "producer": "5500000078",
         "group_code": "do-uong",
         "subgroup_code": "tra",
         "name_vi": "Trà Shan tuyết Tà Xùa",
@@ -820,7 +820,7 @@ PRODUCTS = [
     },
     {
         "slug": "man-hau-say-deo-moc-chau",
-        "producer": "5500900007",
+        "producer": "5500000078",
         "group_code": "thuc-pham",
         "subgroup_code": "che-bien-khac",
         "name_vi": "Mận hậu sấy dẻo Mộc Châu",
@@ -928,7 +928,7 @@ PRODUCTS = [
     },
     {
         "slug": "khan-lua-to-tam-van-phuc",
-        "producer": "0109000009",
+        "producer": "0109000093",
         "group_code": "thu-cong-my-nghe",
         "subgroup_code": "det-may",
         "name_vi": "Khăn lụa tơ tằm Vạn Phúc",
@@ -950,7 +950,7 @@ PRODUCTS = [
     },
     {
         "slug": "vai-lua-to-tam-van-phuc",
-        "producer": "0109000009",
+        "producer": "0109000093",
         "group_code": "thu-cong-my-nghe",
         "subgroup_code": "det-may",
         "name_vi": "Vải lụa tơ tằm Vạn Phúc",
@@ -972,7 +972,7 @@ PRODUCTS = [
     },
     {
         "slug": "ca-vat-lua-van-phuc",
-        "producer": "0109000009",
+        "producer": "0109000093",
         "group_code": "thu-cong-my-nghe",
         "subgroup_code": "det-may",
         "name_vi": "Cà vạt lụa Vạn Phúc",
@@ -990,7 +990,7 @@ PRODUCTS = [
     # Phú Thọ (Mai Châu, formerly Hòa Bình) ---------------------------------------------------------
     {
         "slug": "homestay-nha-san-mai-chau",
-        "producer": "5400900010",
+        "producer": "5400000109",
         "group_code": "du-lich",
         "subgroup_code": "du-lich-cong-dong",
         "name_vi": "Homestay nhà sàn Mai Châu",
@@ -1022,7 +1022,7 @@ PRODUCTS = [
     },
     {
         "slug": "dap-xe-quanh-ban-mai-chau",
-        "producer": "5400900010",
+        "producer": "5400000109",
         "group_code": "du-lich",
         "subgroup_code": "du-lich-cong-dong",
         "name_vi": "Đạp xe quanh bản Mai Châu",
@@ -1039,7 +1039,7 @@ PRODUCTS = [
     },
     {
         "slug": "khan-tho-cam-mai-chau",
-        "producer": "5400900010",
+        "producer": "5400000109",
         "group_code": "thu-cong-my-nghe",
         "subgroup_code": "det-may",
         "name_vi": "Khăn thổ cẩm Mai Châu",
@@ -1059,7 +1059,7 @@ PRODUCTS = [
     # Lào Cai (Sa Pa) -----------------------------------------------------------------------------------
     {
         "slug": "thuoc-tam-dao-do-ta-phin",
-        "producer": "5300900011",
+        "producer": "5300000112",
         "group_code": "duoc-lieu",
         "subgroup_code": "san-pham-tu-duoc-lieu",
         "name_vi": "Thuốc tắm người Dao đỏ Tả Phìn",
@@ -1082,7 +1082,7 @@ PRODUCTS = [
     },
     {
         "slug": "tra-giao-co-lam-ta-phin",
-        "producer": "5300900011",
+        "producer": "5300000112",
         "group_code": "duoc-lieu",
         "subgroup_code": "duoc-lieu-tho",
         "name_vi": "Giảo cổ lam Tả Phìn",
@@ -1102,7 +1102,7 @@ PRODUCTS = [
     },
     {
         "slug": "cao-xoa-bop-thao-duoc-ta-phin",
-        "producer": "5300900011",
+        "producer": "5300000112",
         "group_code": "duoc-lieu",
         "subgroup_code": "san-pham-tu-duoc-lieu",
         "name_vi": "Cao xoa bóp thảo dược Tả Phìn",
@@ -1121,7 +1121,7 @@ PRODUCTS = [
     # An Giang (Phú Quốc, formerly Kiên Giang) ------------------------------------------------------
     {
         "slug": "nuoc-mam-phu-quoc-40-do-dam",
-        "producer": "1700900012",
+        "producer": "1700000127",
         "group_code": "thuc-pham",
         "subgroup_code": "gia-vi",
         "name_vi": "Nước mắm Phú Quốc 40 độ đạm",
@@ -1146,7 +1146,7 @@ PRODUCTS = [
     },
     {
         "slug": "nuoc-mam-phu-quoc-30-do-dam",
-        "producer": "1700900012",
+        "producer": "1700000127",
         "group_code": "thuc-pham",
         "subgroup_code": "gia-vi",
         "name_vi": "Nước mắm Phú Quốc 30 độ đạm",
@@ -1167,7 +1167,7 @@ PRODUCTS = [
     },
     {
         "slug": "tieu-so-phu-quoc",
-        "producer": "1700900012",
+        "producer": "1700000127",
         "group_code": "thuc-pham",
         "subgroup_code": "gia-vi",
         "name_vi": "Tiêu sọ Phú Quốc",
@@ -1189,7 +1189,7 @@ PRODUCTS = [
     # Vĩnh Long (Bến Tre, merged into Vĩnh Long) -------------------------------------------------------
     {
         "slug": "keo-dua-sau-rieng-ben-tre",
-        "producer": "1300900013",
+        "producer": "1300100134",
         "group_code": "thuc-pham",
         "subgroup_code": "che-bien-khac",
         "name_vi": "Kẹo dừa sầu riêng Bến Tre",
@@ -1212,7 +1212,7 @@ PRODUCTS = [
     },
     {
         "slug": "keo-dua-la-dua-ben-tre",
-        "producer": "1300900013",
+        "producer": "1300100134",
         "group_code": "thuc-pham",
         "subgroup_code": "che-bien-khac",
         "name_vi": "Kẹo dừa lá dứa Bến Tre",
@@ -1230,7 +1230,7 @@ PRODUCTS = [
     },
     {
         "slug": "ruou-dua-ben-tre",
-        "producer": "1300900013",
+        "producer": "1300100134",
         "group_code": "do-uong",
         "subgroup_code": "ruou",
         "name_vi": "Rượu dừa Bến Tre",
@@ -1297,7 +1297,7 @@ PRODUCTS = [
     # Đắk Lắk --------------------------------------------------------------------------------------------
     {
         "slug": "ca-phe-robusta-buon-ma-thuot",
-        "producer": "6000900015",
+        "producer": "6000000152",
         "group_code": "do-uong",
         "subgroup_code": "do-uong-khac",
         "name_vi": "Cà phê Robusta rang xay Buôn Ma Thuột",
@@ -1319,7 +1319,7 @@ PRODUCTS = [
     },
     {
         "slug": "mat-ong-hoa-ca-phe-dak-lak",
-        "producer": "6000900015",
+        "producer": "6000000152",
         "group_code": "thuc-pham",
         "subgroup_code": "che-bien-khac",
         "name_vi": "Mật ong hoa cà phê Đắk Lắk",
@@ -1340,7 +1340,7 @@ PRODUCTS = [
     # Thái Nguyên ---------------------------------------------------------------------------------------
     {
         "slug": "che-moc-cau-tan-cuong",
-        "producer": "4600900016",
+        "producer": "4600000168",
         "group_code": "do-uong",
         "subgroup_code": "tra",
         "name_vi": "Chè móc câu Tân Cương",
@@ -1363,7 +1363,7 @@ PRODUCTS = [
     },
     {
         "slug": "che-non-tom-tan-cuong",
-        "producer": "4600900016",
+        "producer": "4600000168",
         "group_code": "do-uong",
         "subgroup_code": "tra",
         "name_vi": "Chè nõn tôm Tân Cương",
@@ -1382,7 +1382,7 @@ PRODUCTS = [
     # Bắc Ninh (Lục Ngạn, formerly Bắc Giang) ------------------------------------------------------------
     {
         "slug": "vai-thieu-luc-ngan",
-        "producer": "2400900017",
+        "producer": "2400000174",
         "group_code": "thuc-pham",
         "subgroup_code": "nong-san-tuoi",
         "name_vi": "Vải thiều Lục Ngạn",
@@ -1404,7 +1404,7 @@ PRODUCTS = [
     },
     {
         "slug": "vai-say-kho-luc-ngan",
-        "producer": "2400900017",
+        "producer": "2400000174",
         "group_code": "thuc-pham",
         "subgroup_code": "che-bien-khac",
         "name_vi": "Vải sấy khô Lục Ngạn",
@@ -1424,7 +1424,7 @@ PRODUCTS = [
     # Not for shoppers: a draft and an archived product, which must never show ---------------------
     {
         "slug": "xoi-la-cam-phu-thuong",
-        "producer": "0109000001",
+        "producer": "0109000015",
         "status": "draft",
         "group_code": "thuc-pham",
         "subgroup_code": "che-bien-tu-gao",
@@ -1441,7 +1441,7 @@ PRODUCTS = [
     },
     {
         "slug": "tra-sen-hop-thiec-quang-an-mau-cu",
-        "producer": "0109000002",
+        "producer": "0109000022",
         "status": "archived",
         "group_code": "do-uong",
         "subgroup_code": "tra",
