@@ -7,15 +7,23 @@ share variants take their row locks in the same order and cannot deadlock (Postg
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import column, func, insert, literal, or_, select, table, update
+from sqlalchemy.orm import contains_eager
 
-from shop.catalog.models import Variant
+from shop import audit, clock
+from shop.accounts.models import User
+from shop.catalog.models import Product, Variant
 from shop.errors import ConflictError, NotFound, ValidationError
 from shop.extensions import db
-from shop.inventory.models import StockMovement
+from shop.inventory.models import ADJUST_REASONS, REASONS, StockMovement
 from shop.models_base import utcnow
 
 MAX_STOCK = 1_000_000
@@ -172,3 +180,400 @@ def record_opening_stock(note: str = "opening stock") -> int:
         )
     )
     return result.rowcount
+
+
+# --- What producers do with their stock ---------------------------------------------------------
+#
+# Each change is one guarded UPDATE whose WHERE holds the rule (the value the person saw, what
+# orders hold, the bounds), so two people editing the same variant cannot both win: the second
+# one's row count is 0 and they are told what the figure is now. Each writes a ledger row (who,
+# why) and an audit entry (before, after).
+
+STOCK_FIELDS = ("on_hand", "reserved", "low_stock_threshold")
+LEDGER_PAGE_SIZE = 50
+# Thousands written the Vietnamese or the English way: 1.200, 1,200.
+_GROUPED = re.compile(r"\d{1,3}([.,]\d{3})+")
+
+ADJUST_REASON_LABELS = {
+    "received": _l("Received"),
+    "spoilage": _l("Spoilage"),
+    "correction": _l("Correction"),
+    "returned": _l("Returned"),
+    "count": _l("Count"),
+}
+REASON_LABELS = {
+    "set": _l("Set after a count"),
+    "reserve": _l("Held by an order"),
+    "release": _l("Released by an order"),
+    "ship": _l("Shipped"),
+    **ADJUST_REASON_LABELS,
+}
+
+
+class StockChanged(ConflictError):
+    """The on-hand figure changed since the person read it: nothing was written. Carries the
+    figure now, so the page can show it."""
+
+    code = "stock_changed"
+
+    def __init__(self, variant: Variant, seen: int):
+        super().__init__(
+            _l(
+                "The stock of %(sku)s changed while you were editing: it is now %(now)s (you saw %(seen)s). "
+                "Nothing was changed; check the new figure and try again.",
+                sku=variant.sku,
+                now=variant.on_hand,
+                seen=seen,
+            ),
+            field="on_hand",
+        )
+        self.variant_id = variant.id
+        self.current_on_hand = variant.on_hand
+        self.current_reserved = variant.reserved
+
+
+def parse_whole_number(text, *, field: str, signed: bool = False, blank_is_none: bool = False) -> int | None:
+    """A whole number typed in a form ("1.200" and "1 200" as people write them). Raises
+    ValidationError naming `field`."""
+    raw = "" if text is None else str(text).strip().replace(" ", "").replace("\u00a0", "")
+    if not raw and blank_is_none:
+        return None
+    sign = 1
+    if signed and raw.startswith(("+", "-")):
+        sign, raw = (-1 if raw[0] == "-" else 1), raw[1:]
+    raw = raw.replace(".", "").replace(",", "") if _GROUPED.fullmatch(raw) else raw
+    if not raw.isascii() or not raw.isdigit():
+        raise ValidationError(_l("Enter a whole number."), field=field)
+    return sign * int(raw)
+
+
+def _producer_variant(variant_id: int, producer_id: int) -> Variant:
+    variant = db.session.scalar(
+        select(Variant).join(Product).where(Variant.id == variant_id, Product.producer_id == producer_id)
+    )
+    if variant is None:
+        raise NotFound(_l("No such variant."))
+    return variant
+
+
+def _check_bounds(on_hand: int, *, field: str = "on_hand") -> None:
+    if not 0 <= on_hand <= MAX_STOCK:
+        raise ValidationError(_l("Stock must be a whole number from 0 to %(max)s.", max=MAX_STOCK), field=field)
+
+
+def set_on_hand(
+    variant_id: int, on_hand: int, *, seen: int, producer_id: int, actor=None, note: str | None = None
+) -> tuple[Variant, int]:
+    """Set a producer's variant's stock on hand to `on_hand`, provided it is still `seen` (the
+    figure the person was shown). Returns (variant, change). Raises NotFound (not this
+    producer's), ValidationError (out of range), StockChanged (it is no longer `seen`),
+    ConflictError (orders hold more than `on_hand`)."""
+    _check_bounds(on_hand)
+    variant = _producer_variant(variant_id, producer_id)
+    result = db.session.execute(
+        update(Variant)
+        .where(Variant.id == variant_id, Variant.on_hand == seen, Variant.reserved <= on_hand)
+        .values(on_hand=on_hand)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(variant)
+    if result.rowcount != 1:
+        if variant.on_hand != seen:
+            raise StockChanged(variant, seen)
+        raise _held_by_orders(variant)
+    change = on_hand - seen
+    if change:
+        _record(variant.id, on_hand=change, reason="set", actor=getattr(actor, "id", None), note=_note(note))
+        audit.record(
+            "stock.set",
+            "stock",
+            variant.sku,
+            actor=actor,
+            producer_id=producer_id,
+            before={"on_hand": seen},
+            after={"on_hand": on_hand},
+            note=_note(note),
+        )
+        db.session.flush()
+    return variant, change
+
+
+def adjust_stock(
+    variant_id: int, amount: int, *, reason: str, producer_id: int, actor=None, note: str | None = None
+) -> Variant:
+    """Add (or take away, when negative) `amount` to a producer's variant's stock on hand, for
+    `reason` (one of ADJUST_REASONS). Stock never goes below what orders hold, below 0 or above
+    MAX_STOCK. Raises NotFound, ValidationError, ConflictError."""
+    if reason not in ADJUST_REASONS:
+        raise ValidationError(_l("Choose a reason for the change."), field="reason")
+    if amount == 0:
+        raise ValidationError(_l("Enter an amount other than 0."), field="amount")
+    if abs(amount) > MAX_STOCK:
+        raise ValidationError(_l("Enter an amount from -%(max)s to %(max)s.", max=MAX_STOCK), field="amount")
+    variant = _producer_variant(variant_id, producer_id)
+    new = Variant.on_hand + amount
+    result = db.session.execute(
+        update(Variant)
+        .where(Variant.id == variant_id, new >= Variant.reserved, new >= 0, new <= MAX_STOCK)
+        .values(on_hand=new)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(variant)
+    if result.rowcount != 1:
+        if variant.on_hand + amount > MAX_STOCK:
+            raise ValidationError(
+                _l(
+                    "%(sku)s has %(now)s on hand; with %(amount)s it would be more than %(max)s.",
+                    sku=variant.sku,
+                    now=variant.on_hand,
+                    amount=f"{amount:+d}",
+                    max=MAX_STOCK,
+                ),
+                field="amount",
+            )
+        if variant.reserved:
+            raise _held_by_orders(variant, now=variant.on_hand)
+        raise ValidationError(
+            _l("%(sku)s has only %(now)s on hand; stock cannot go below 0.", sku=variant.sku, now=variant.on_hand),
+            field="amount",
+        )
+    _record(variant.id, on_hand=amount, reason=reason, actor=getattr(actor, "id", None), note=_note(note))
+    audit.record(
+        "stock.adjust",
+        "stock",
+        variant.sku,
+        actor=actor,
+        producer_id=producer_id,
+        before={"on_hand": variant.on_hand - amount},
+        after={"on_hand": variant.on_hand, "reason": reason},
+        note=_note(note),
+    )
+    db.session.flush()
+    return variant
+
+
+def set_low_stock_threshold(variant_id: int, threshold: int | None, *, producer_id: int, actor=None) -> Variant:
+    """Warn the producer when what can be sold of this variant falls to `threshold` or below
+    (None: never). Raises NotFound, ValidationError."""
+    if threshold is not None:
+        _check_bounds(threshold, field="threshold")
+    variant = _producer_variant(variant_id, producer_id)
+    before = variant.low_stock_threshold
+    if before != threshold:
+        variant.low_stock_threshold = threshold
+        audit.record(
+            "stock.threshold",
+            "stock",
+            variant.sku,
+            actor=actor,
+            producer_id=producer_id,
+            before={"low_stock_threshold": before},
+            after={"low_stock_threshold": threshold},
+        )
+        db.session.flush()
+    return variant
+
+
+def _held_by_orders(variant: Variant, *, now: int | None = None) -> ConflictError:
+    return ConflictError(
+        _l(
+            "Orders already hold %(reserved)s of %(sku)s; stock cannot be set below that.",
+            reserved=variant.reserved,
+            sku=variant.sku,
+        ),
+        field="on_hand" if now is None else "amount",
+    )
+
+
+def _note(note: str | None) -> str | None:
+    note = (note or "").strip()
+    return note[:200] or None
+
+
+# --- Reading stock ------------------------------------------------------------------------------
+
+
+def producer_variants(producer_id: int, *, q: str | None = None) -> list[Variant]:
+    """A producer's variants (any product status but archived), by product name then SKU, with
+    their products loaded; `q` keeps those whose SKU or names contain it."""
+    query = (
+        select(Variant)
+        .join(Product)
+        .where(Product.producer_id == producer_id, Product.status != "archived")
+        .options(contains_eager(Variant.product))
+        .order_by(Product.name_vi, Variant.sku)
+    )
+    if q and q.strip():
+        pattern = f"%{q.strip()}%"
+        query = query.where(
+            or_(
+                Variant.sku.ilike(pattern, escape="\\"),
+                Variant.name_vi.ilike(pattern, escape="\\"),
+                Product.name_vi.ilike(pattern, escape="\\"),
+                Product.name_en.ilike(pattern, escape="\\"),
+            )
+        )
+    return list(db.session.scalars(query))
+
+
+def low_stock(producer_id: int, *, limit: int = 20) -> tuple[list[Variant], int]:
+    """(up to `limit` variants, how many in all) whose available stock (on hand - reserved) is at
+    or below their low-stock threshold, the emptiest first."""
+    condition = (
+        Product.producer_id == producer_id,
+        Product.status != "archived",
+        Variant.low_stock_threshold.is_not(None),
+        Variant.on_hand - Variant.reserved <= Variant.low_stock_threshold,
+    )
+    total = db.session.scalar(select(func.count()).select_from(Variant).join(Product).where(*condition))
+    if not total:
+        return [], 0
+    variants = db.session.scalars(
+        select(Variant)
+        .join(Product)
+        .where(*condition)
+        .options(contains_eager(Variant.product))
+        .order_by(Variant.on_hand - Variant.reserved, Variant.sku)
+        .limit(limit)
+    )
+    return list(variants), total
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    """What the ledger is narrowed to: a variant (by id), a reason, Vietnam dates (inclusive)."""
+
+    variant_id: int | None = None
+    reason: str | None = None
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass
+class LedgerPage:
+    entries: list
+    page: int
+    pages: int
+    total: int
+
+
+# Orders sit above inventory: the ledger names an order by its number through the table alone.
+_orders = table("orders", column("id"), column("number"))
+
+
+def _vn_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=clock.VN).astimezone(UTC)
+
+
+def _ledger_query(producer_id: int, f: LedgerFilter):
+    query = (
+        select(
+            StockMovement.id,
+            StockMovement.created_at,
+            Variant.id.label("variant_id"),
+            Variant.sku,
+            Product.name_vi.label("product_name"),
+            Variant.name_vi.label("variant_name"),
+            StockMovement.reason,
+            StockMovement.on_hand_delta,
+            StockMovement.reserved_delta,
+            _orders.c.number.label("order_number"),
+            User.email.label("actor_email"),
+            StockMovement.note,
+        )
+        .join(Variant, Variant.id == StockMovement.variant_id)
+        .join(Product, Product.id == Variant.product_id)
+        .outerjoin(_orders, _orders.c.id == StockMovement.order_id)
+        .outerjoin(User, User.id == StockMovement.actor_user_id)
+        .where(Product.producer_id == producer_id)
+    )
+    if f.variant_id is not None:
+        query = query.where(StockMovement.variant_id == f.variant_id)
+    if f.reason:
+        query = query.where(StockMovement.reason == f.reason)
+    if f.start is not None:
+        query = query.where(StockMovement.created_at >= _vn_midnight(f.start))
+    if f.end is not None:
+        query = query.where(StockMovement.created_at < _vn_midnight(f.end + timedelta(days=1)))
+    return query
+
+
+def ledger_page(producer_id: int, f: LedgerFilter, *, page: int = 1, per_page: int = LEDGER_PAGE_SIZE) -> LedgerPage:
+    """One page of a producer's stock ledger, newest first. Raises ValidationError for a reason
+    that does not exist or a start after the end."""
+    _check_filter(f)
+    query = _ledger_query(producer_id, f)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = db.session.execute(
+        query.order_by(StockMovement.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return LedgerPage(entries=rows, page=page, pages=pages, total=total)
+
+
+def _check_filter(f: LedgerFilter) -> None:
+    if f.reason and f.reason not in REASONS:
+        raise ValidationError(_l("Choose a reason from the list."), field="reason")
+    if f.start and f.end and f.start > f.end:
+        raise ValidationError(_l("The start date is after the end date."), field="start")
+
+
+LEDGER_CSV_HEADER = (
+    "time",
+    "sku",
+    "product",
+    "variant",
+    "reason",
+    "on_hand_change",
+    "reserved_change",
+    "order",
+    "by",
+    "note",
+)
+
+
+def ledger_csv(producer_id: int, f: LedgerFilter, *, batch: int = 1000) -> Iterator[str]:
+    """The filtered ledger as CSV text (UTF-8 with a BOM, as Excel wants it), oldest first,
+    yielded a batch of rows at a time (each batch one statement, by id: never all rows in
+    memory, and no server-side cursor). Times are Vietnam time. Raises ValidationError for a bad
+    filter (before the first chunk)."""
+    _check_filter(f)
+    query = _ledger_query(producer_id, f).order_by(StockMovement.id).limit(batch)
+    return _ledger_chunks(query, batch)
+
+
+def _ledger_chunks(query, batch: int) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(LEDGER_CSV_HEADER)
+    after = 0
+    while True:
+        rows = db.session.execute(query.where(StockMovement.id > after)).all()
+        for row in rows:
+            writer.writerow(
+                (
+                    clock.aware(row.created_at).astimezone(clock.VN).strftime("%Y-%m-%d %H:%M:%S"),
+                    csv_text(row.sku),
+                    csv_text(row.product_name),
+                    csv_text(row.variant_name),
+                    row.reason,
+                    row.on_hand_delta,
+                    row.reserved_delta,
+                    csv_text(row.order_number or ""),
+                    csv_text(row.actor_email or ""),
+                    csv_text(row.note or ""),
+                )
+            )
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        if len(rows) < batch:
+            return
+        after = rows[-1].id
+
+
+def csv_text(value: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (=, +, -, @ at the start)."""
+    return "'" + value if value and value[0] in "=+-@\t\r" else value
