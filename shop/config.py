@@ -186,6 +186,12 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         # may ask for a fresh link.
         "ORDER_LINK_DAYS": _int("ORDER_LINK_DAYS", 30),
         "ORDER_LINK_LIMIT_PER_IP": os.environ.get("ORDER_LINK_LIMIT_PER_IP", "10 per hour"),
+        # Producers' uploads (product pictures under products/, served at /static/uploads/products/).
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or os.path.join(instance_path, "uploads"),
+        "UPLOAD_MAX_BYTES": _int("UPLOAD_MAX_BYTES", 8 * 1024 * 1024),
+        # Checked from a picture's header before it is decoded: a "decompression bomb" of a few
+        # kilobytes can claim 40 megapixels (shop/catalog/images.py).
+        "UPLOAD_MAX_PIXELS": _int("UPLOAD_MAX_PIXELS", 30_000_000),
         # Every absolute link (mail, Stripe, canonical, sitemap) is built on this, never on the Host header.
         "SHOP_BASE_URL": os.environ.get("SHOP_BASE_URL", "http://127.0.0.1:5000"),
         # Further host names served in production besides SHOP_BASE_URL's (comma-separated).
