@@ -31,6 +31,14 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+def _basis_points(name: str, default: int) -> int:
+    """A rate in basis points: a whole number from 0 (0 %) to 10000 (100 %)."""
+    value = _int(name, default)
+    if not 0 <= value <= 10000:
+        raise ConfigError(f"{name} must be between 0 and 10000 basis points (1000 = 10 %), not {value}")
+    return value
+
+
 def _clock(name: str, default: str) -> str:
     raw = (os.environ.get(name) or default).strip()
     hours, sep, minutes = raw.partition(":")
@@ -186,6 +194,9 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         # may ask for a fresh link.
         "ORDER_LINK_DAYS": _int("ORDER_LINK_DAYS", 30),
         "ORDER_LINK_LIMIT_PER_IP": os.environ.get("ORDER_LINK_LIMIT_PER_IP", "10 per hour"),
+        # The shop's commission on a producer's delivered lines, in basis points (1000 = 10 %),
+        # for producers an admin has given no rate of their own (shop/settlements/services.py).
+        "PRODUCER_COMMISSION_BP": _basis_points("PRODUCER_COMMISSION_BP", 1000),
         # Producers' uploads (product pictures under products/, served at /static/uploads/products/).
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or os.path.join(instance_path, "uploads"),
         "UPLOAD_MAX_BYTES": _int("UPLOAD_MAX_BYTES", 8 * 1024 * 1024),
