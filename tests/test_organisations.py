@@ -1,4 +1,5 @@
 import pytest
+from flask_babel import force_locale
 from stdnum.vn import mst
 
 from shop.errors import ValidationError
@@ -6,6 +7,11 @@ from shop.organisations import check_organisation, normalize_tax_code
 
 # 0100109106 is a real, valid mã số thuế (its 10th digit checks the first nine).
 GOOD = {"name": "HTX Xôi Phú Thượng", "tax_code": "0100109106", "province_code": 1, "ward_code": 91, "status": "active"}
+
+
+def in_english(message) -> str:
+    with force_locale("en"):
+        return str(message)
 
 
 def test_a_valid_organisation_passes_and_gives_the_tax_code_in_the_shops_form():
@@ -33,13 +39,13 @@ def test_a_wrong_check_digit_is_refused_with_a_message_that_says_so():
     with pytest.raises(ValidationError) as exc:
         normalize_tax_code("0100109107")
     assert exc.value.field == "tax_code"
-    assert "check digit" in str(exc.value.message)
+    assert in_english(exc.value.message).startswith("The tax code's check digit")
 
 
 def test_a_branch_of_a_code_with_a_wrong_check_digit_is_refused():
     with pytest.raises(ValidationError) as exc:
         normalize_tax_code("0100109107-001")
-    assert "check digit" in str(exc.value.message)
+    assert "check digit" in in_english(exc.value.message)
 
 
 @pytest.mark.parametrize("typed", ["0100109106-000", "0100000001"])
@@ -47,7 +53,7 @@ def test_impossible_parts_are_refused(typed):
     with pytest.raises(ValidationError) as exc:
         normalize_tax_code(typed)
     assert exc.value.field == "tax_code"
-    assert "check digit" not in str(exc.value.message)
+    assert "check digit" not in in_english(exc.value.message)
 
 
 @pytest.mark.parametrize(

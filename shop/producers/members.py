@@ -1,0 +1,250 @@
+"""Who acts for a producer: owners invite people by email, change their roles and remove them.
+
+An invitation's link carries a random token; only its SHA-256 is kept. It works once, for
+INVITATION_DAYS, and only for a user logged in with the invited address (someone without an
+account signs up first, through the shop's usual sign-up, and then opens the link again). A
+producer always keeps at least one owner. Owners manage the bank account and the members; staff
+do the rest. Every change is written to the audit log. Services flush, never commit."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from shop import audit, clock
+from shop.accounts.models import ProducerMember, User
+from shop.accounts.services import normalize_email
+from shop.errors import ConflictError, Forbidden, NotFound, ValidationError
+from shop.extensions import db
+from shop.mail.services import queue_mail
+from shop.producers.models import Producer, ProducerInvitation
+from shop.urls import external_url
+
+ROLES = ("owner", "staff")
+INVITATION_DAYS = 7
+_ROLE_LABELS = {"owner": _l("Owner"), "staff": _l("Staff")}
+
+
+def role_label(role: str) -> str:
+    return str(_ROLE_LABELS.get(role, role))
+
+
+class InvalidInvitation(ValidationError):
+    code = "invalid_invitation"
+    default_message = _l("This invitation link is not valid: it was used, withdrawn or mistyped.")
+
+
+class ExpiredInvitation(InvalidInvitation):
+    code = "expired_invitation"
+    default_message = _l("This invitation has expired. Ask the producer's owner to invite you again.")
+
+
+class WrongInvitee(Forbidden):
+    code = "wrong_invitee"
+    default_message = _l("This invitation was sent to another email address. Log in with the address it was sent to.")
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _require_owner(producer: Producer, user: User) -> None:
+    membership = db.session.get(ProducerMember, (user.id, producer.id))
+    if membership is None or membership.role != "owner":
+        raise Forbidden(_l("Only an owner of the producer may do that."))
+
+
+def _check_role(role: str | None) -> str:
+    if role not in ROLES:
+        raise ValidationError(_l("Choose owner or staff."), field="role")
+    return role
+
+
+def _live(producer: Producer):
+    now = clock.now()
+    return (
+        select(ProducerInvitation)
+        .where(
+            ProducerInvitation.producer_id == producer.id,
+            ProducerInvitation.accepted_at.is_(None),
+            ProducerInvitation.revoked_at.is_(None),
+            ProducerInvitation.expires_at > now,
+        )
+        .order_by(ProducerInvitation.created_at.desc(), ProducerInvitation.id.desc())
+    )
+
+
+def pending_invitations(producer: Producer) -> list[ProducerInvitation]:
+    """Invitations not yet accepted, withdrawn or lapsed, the newest first."""
+    return list(db.session.scalars(_live(producer)))
+
+
+def invite_member(
+    producer: Producer, by: User, *, email: str, role: str, locale: str
+) -> tuple[ProducerInvitation, str]:
+    """Invite `email` to act for `producer` in `role`, and mail the link (in the invitee's
+    language if they have an account, else `locale`). Inviting the same address again withdraws
+    the earlier invitation. Returns the invitation and its token. Raises Forbidden unless `by`
+    is an owner, ValidationError for a bad address or role, ConflictError if that person is a
+    member already."""
+    _require_owner(producer, by)
+    email = normalize_email(email)
+    role = _check_role(role)
+    invitee = db.session.scalar(select(User).where(User.email == email))
+    if invitee is not None and db.session.get(ProducerMember, (invitee.id, producer.id)) is not None:
+        raise ConflictError(_l("This person already acts for the producer."), field="email")
+    now = clock.now()
+    for earlier in db.session.scalars(_live(producer).where(ProducerInvitation.email == email)):
+        earlier.revoked_at = now
+    token = secrets.token_urlsafe(32)
+    invitation = ProducerInvitation(
+        producer_id=producer.id,
+        email=email,
+        role=role,
+        token_hash=_token_hash(token),
+        invited_by_user_id=by.id,
+        created_at=now,
+        expires_at=now + timedelta(days=INVITATION_DAYS),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record(
+        "producer.member.invite",
+        "producer_invitation",
+        invitation.id,
+        actor=by,
+        producer_id=producer.id,
+        after={"email": email, "role": role, "expires_at": invitation.expires_at},
+    )
+    queue_mail(
+        to=email,
+        template="invitation",
+        locale=(invitee.locale if invitee is not None and invitee.locale else locale),
+        producer=producer,
+        inviter=by,
+        role=role_label(role),
+        days=INVITATION_DAYS,
+        invitation_url=external_url("producers.invitation", token=token),
+        signup_url=external_url("accounts.register"),
+    )
+    return invitation, token
+
+
+def revoke_invitation(producer: Producer, by: User, invitation_id: int) -> ProducerInvitation:
+    """Withdraw an invitation not yet accepted. Raises Forbidden unless `by` is an owner,
+    NotFound for another producer's invitation or one no longer open."""
+    _require_owner(producer, by)
+    invitation = db.session.get(ProducerInvitation, invitation_id)
+    if invitation is None or invitation.producer_id != producer.id or invitation.accepted_at or invitation.revoked_at:
+        raise NotFound()
+    invitation.revoked_at = clock.now()
+    db.session.flush()
+    audit.record(
+        "producer.member.revoke_invitation",
+        "producer_invitation",
+        invitation.id,
+        actor=by,
+        producer_id=producer.id,
+        before={"email": invitation.email, "role": invitation.role},
+    )
+    return invitation
+
+
+def invitation_for_token(token: str | None) -> ProducerInvitation:
+    """The open invitation the link's token names. Raises InvalidInvitation (unknown, used,
+    withdrawn) or ExpiredInvitation."""
+    if not token or len(token) > 128:
+        raise InvalidInvitation()
+    invitation = db.session.scalar(
+        select(ProducerInvitation).where(ProducerInvitation.token_hash == _token_hash(token))
+    )
+    if invitation is None or invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise InvalidInvitation()
+    if clock.aware(invitation.expires_at) <= clock.now():
+        raise ExpiredInvitation()
+    return invitation
+
+
+def accept_invitation(token: str | None, user: User) -> ProducerMember:
+    """`user` (logged in with the invited address) joins the producer in the invited role; the
+    link then stops working. Raises InvalidInvitation, ExpiredInvitation, or WrongInvitee when
+    the user's address is not the one invited."""
+    invitation = invitation_for_token(token)
+    if user.email != invitation.email:
+        raise WrongInvitee()
+    invitation.accepted_at = clock.now()
+    membership = db.session.get(ProducerMember, (user.id, invitation.producer_id))
+    if membership is None:
+        membership = ProducerMember(user_id=user.id, producer_id=invitation.producer_id, role=invitation.role)
+        db.session.add(membership)
+    db.session.flush()
+    db.session.expire(user, ["producer_memberships"])
+    audit.record(
+        "producer.member.join",
+        "producer_member",
+        user.id,
+        actor=user,
+        producer_id=invitation.producer_id,
+        after={"email": user.email, "role": membership.role, "invitation": invitation.id},
+    )
+    return membership
+
+
+def _member(producer: Producer, user_id: int) -> ProducerMember:
+    membership = db.session.get(ProducerMember, (user_id, producer.id)) if isinstance(user_id, int) else None
+    if membership is None:
+        raise NotFound()
+    return membership
+
+
+def _owner_count(producer: Producer) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(ProducerMember)
+        .where(ProducerMember.producer_id == producer.id, ProducerMember.role == "owner")
+    )
+
+
+def change_role(producer: Producer, by: User, user_id: int, role: str) -> ProducerMember:
+    """Make a member an owner or staff. Raises Forbidden unless `by` is an owner, NotFound for
+    someone who is not a member, ConflictError when it would leave the producer without an owner."""
+    _require_owner(producer, by)
+    role = _check_role(role)
+    membership = _member(producer, user_id)
+    if membership.role == role:
+        return membership
+    if membership.role == "owner" and _owner_count(producer) <= 1:
+        raise ConflictError(_l("A producer needs at least one owner: make someone else an owner first."))
+    before = {"email": membership.user.email, "role": membership.role}
+    membership.role = role
+    db.session.flush()
+    audit.record(
+        "producer.member.role",
+        "producer_member",
+        user_id,
+        actor=by,
+        producer_id=producer.id,
+        before=before,
+        after={"email": membership.user.email, "role": role},
+    )
+    return membership
+
+
+def remove_member(producer: Producer, by: User, user_id: int) -> None:
+    """Remove a member (an owner may remove themselves when another owner remains). Raises
+    Forbidden unless `by` is an owner, NotFound for someone who is not a member, ConflictError
+    for the last owner."""
+    _require_owner(producer, by)
+    membership = _member(producer, user_id)
+    if membership.role == "owner" and _owner_count(producer) <= 1:
+        raise ConflictError(_l("A producer needs at least one owner: the last owner cannot be removed."))
+    user = membership.user
+    before = {"email": user.email, "role": membership.role}
+    db.session.delete(membership)
+    db.session.flush()
+    db.session.expire(user, ["producer_memberships"])
+    audit.record("producer.member.remove", "producer_member", user_id, actor=by, producer_id=producer.id, before=before)

@@ -1,0 +1,639 @@
+"""Becoming a producer and the admin's review of producers: the application (and its corrections
+after a rejection), approval or rejection with a reason (the applicant is mailed either way),
+suspension and reactivation, the shop's commission, and the producer's own profile and bank
+account. Every admin action and every change to a producer's profile or bank account is written
+to the audit log with the values before and after. Services flush, never commit."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, fields
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, or_, select
+
+from shop import audit, clock, geo
+from shop.accounts.models import ProducerMember, User
+from shop.accounts.services import normalize_email
+from shop.errors import ConflictError, Forbidden, ValidationError
+from shop.extensions import cache, db
+from shop.mail.services import after_commit, queue_mail
+from shop.organisations import check_organisation
+from shop.producers.models import Producer
+from shop.text import slugify
+from shop.urls import external_url
+
+KINDS = ("cooperative", "company", "household")
+MAX_NAME = 200
+MAX_STREET = 200
+MAX_STORY = 5000
+MAX_REASON = 500
+MAX_BANK_NAME = 120
+MAX_HOLDER = 120
+
+# What an applicant states; the admin sees all of it. Bank details may wait until after approval
+# (the onboarding checklist asks for them), but if one is given all three are needed.
+APPLICATION_FIELDS = (
+    "kind",
+    "name",
+    "tax_code",
+    "street",
+    "province_code",
+    "ward_code",
+    "contact_phone",
+    "bank_name",
+    "bank_account_number",
+    "bank_account_holder",
+    "story_vi",
+    "story_en",
+)
+# What members may change once approved. The kind, legal name and tax code are what the admin
+# checked when approving: after approval only an admin changes them (correct_legal_details).
+PROFILE_FIELDS = (
+    "street",
+    "province_code",
+    "ward_code",
+    "former_name",
+    "craft_village",
+    "contact_phone",
+    "contact_email",
+    "story_vi",
+    "story_en",
+)
+LEGAL_FIELDS = ("kind", "name", "tax_code")
+BANK_FIELDS = ("bank_name", "bank_account_number", "bank_account_holder")
+REVIEW_FIELDS = ("status", "review_reason", "reviewed_at")
+
+# Which admin decision may follow which status.
+_MOVES = {
+    "approve": ("pending", "active"),
+    "reject": ("pending", "rejected"),
+    "suspend": ("active", "suspended"),
+    "reactivate": ("suspended", "active"),
+}
+
+# Mobile numbers have 10 digits (03x, 05x, 07x, 08x, 09x); landlines 11 (02 + area code +
+# number, since 2017); 1800/1900 hotlines 8 or 10. +84 or 84 may stand for the leading 0.
+_PHONE_RE = re.compile(r"^(?:0[35789]\d{8}|02\d{9}|1[89]00\d{4}(?:\d{2})?)$")
+_ACCOUNT_RE = re.compile(r"^\d{6,19}$")
+
+
+def _clean(text: str | None, *, lines: bool = False) -> str:
+    """Trimmed text without control characters (line breaks kept where `lines`)."""
+    text = (text or "").replace("\r\n", "\n")
+    kept = []
+    for ch in text:
+        if ch == "\n" and lines:
+            kept.append(ch)
+        elif ch in "\t\n\r":
+            kept.append(" ")
+        elif unicodedata.category(ch) not in ("Cc", "Cs"):
+            kept.append(ch)
+    return "".join(kept).strip()
+
+
+def _optional(text: str | None, *, limit: int, field: str, lines: bool = False) -> str | None:
+    text = _clean(text, lines=lines)
+    if len(text) > limit:
+        raise ValidationError(_l("At most %(n)d characters.", n=limit), field=field)
+    return text or None
+
+
+def normalize_contact_phone(raw: str | None, *, field: str = "contact_phone") -> str:
+    """A Vietnamese mobile (0912 345 678), landline (024 3823 4567) or 1800/1900 number as digits
+    only. Raises ValidationError naming `field`."""
+    compact = re.sub(r"[\s.\-()]", "", raw or "")
+    if not compact:
+        raise ValidationError(_l("Enter a contact phone number."), field=field)
+    if compact.startswith("+84"):
+        compact = "0" + compact[3:]
+    elif compact.startswith("84") and len(compact) in (11, 12):
+        compact = "0" + compact[2:]
+    if not _PHONE_RE.match(compact):
+        raise ValidationError(
+            _l("Enter a Vietnamese phone number: a mobile like 0912 345 678 or a landline like 024 3823 4567."),
+            field=field,
+        )
+    return compact
+
+
+def check_bank_account(bank_name: str | None, number: str | None, holder: str | None, *, required: bool) -> dict:
+    """The bank account's three fields, cleaned ({} when none is given and none is `required`).
+    Raises ValidationError naming the field at fault."""
+    name = _clean(bank_name)
+    digits = re.sub(r"[\s.\-]", "", number or "")
+    holder = " ".join(_clean(holder).split())
+    if not (name or digits or holder) and not required:
+        return {name_: None for name_ in BANK_FIELDS}
+    if not name:
+        raise ValidationError(_l("Enter the bank's name."), field="bank_name")
+    if len(name) > MAX_BANK_NAME:
+        raise ValidationError(_l("At most %(n)d characters.", n=MAX_BANK_NAME), field="bank_name")
+    if not _ACCOUNT_RE.match(digits):
+        raise ValidationError(_l("An account number has 6 to 19 digits."), field="bank_account_number")
+    if not holder:
+        raise ValidationError(_l("Enter the account holder's name, as the bank has it."), field="bank_account_holder")
+    if len(holder) > MAX_HOLDER:
+        raise ValidationError(_l("At most %(n)d characters.", n=MAX_HOLDER), field="bank_account_holder")
+    return {"bank_name": name, "bank_account_number": digits, "bank_account_holder": holder}
+
+
+def _check_kind(kind: str | None) -> str:
+    if kind not in KINDS:
+        raise ValidationError(_l("Choose co-operative, company or household business."), field="kind")
+    return kind
+
+
+def _check_name(name: str | None) -> str:
+    name = " ".join(_clean(name).split())
+    if not name:
+        raise ValidationError(_l("Enter the legal name, as on the registration certificate."), field="name")
+    if len(name) > MAX_NAME:
+        raise ValidationError(_l("At most %(n)d characters.", n=MAX_NAME), field="name")
+    return name
+
+
+def _check_place(province_code, ward_code, street, *, status: str = "pending") -> dict:
+    street = _optional(street, limit=MAX_STREET, field="street")
+    if not street:
+        raise ValidationError(_l("Enter the street address (house number, street, hamlet)."), field="street")
+    if geo.province_name(province_code) is None:
+        raise ValidationError(_l("Choose a province or city."), field="province_code")
+    if not geo.ward_in_province(province_code, ward_code):
+        raise ValidationError(_l("That commune/ward is not in the chosen province."), field="ward_code")
+    return {"street": street, "province_code": int(province_code), "ward_code": int(ward_code)}
+
+
+def _check_reason(reason: str | None, *, required: bool) -> str | None:
+    reason = _optional(reason, limit=MAX_REASON, field="reason", lines=True)
+    if required and not reason:
+        raise ValidationError(_l("Give the reason: the producer reads it."), field="reason")
+    return reason
+
+
+@dataclass
+class Application:
+    """What an applicant types (strings as sent; province and ward codes as whole numbers or None)."""
+
+    kind: str | None = None
+    name: str | None = None
+    tax_code: str | None = None
+    street: str | None = None
+    province_code: int | None = None
+    ward_code: int | None = None
+    contact_phone: str | None = None
+    bank_name: str | None = None
+    bank_account_number: str | None = None
+    bank_account_holder: str | None = None
+    story_vi: str | None = None
+    story_en: str | None = None
+
+    @classmethod
+    def from_form(cls, form) -> Application:
+        return cls(**{f.name: getattr(form, f.name).data for f in fields(cls)})
+
+    def checked(self) -> dict:
+        """The fields cleaned, in the order the form shows them. Raises ValidationError."""
+        kind = _check_kind(self.kind)
+        name = _check_name(self.name)
+        tax_code = check_organisation(
+            name=name,
+            tax_code=self.tax_code or "",
+            province_code=self.province_code,
+            ward_code=self.ward_code,
+            status="pending",
+        )
+        place = _check_place(self.province_code, self.ward_code, self.street)
+        phone = normalize_contact_phone(self.contact_phone)
+        bank = check_bank_account(self.bank_name, self.bank_account_number, self.bank_account_holder, required=False)
+        return {
+            "kind": kind,
+            "name": name,
+            "tax_code": tax_code,
+            **place,
+            "contact_phone": phone,
+            **bank,
+            "story_vi": _optional(self.story_vi, limit=MAX_STORY, field="story_vi", lines=True),
+            "story_en": _optional(self.story_en, limit=MAX_STORY, field="story_en", lines=True),
+        }
+
+
+def _check_tax_code_free(tax_code: str, *, producer_id: int | None = None) -> None:
+    query = select(func.count()).select_from(Producer).where(Producer.tax_code == tax_code)
+    if producer_id is not None:
+        query = query.where(Producer.id != producer_id)
+    if db.session.scalar(query):
+        raise ConflictError(
+            _l("A producer with this tax code is already registered with the shop. Ask its owner to invite you."),
+            field="tax_code",
+        )
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name, 100)
+    slug, n = base, 1
+    while db.session.scalar(select(func.count()).select_from(Producer).where(Producer.slug == slug)):
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def application_of(user: User) -> Producer | None:
+    """The producer `user` applied for (owner of one not yet approved, or turned down), if any."""
+    for membership in user.producer_memberships:
+        if membership.producer.status in ("pending", "rejected") and membership.role == "owner":
+            return membership.producer
+    return None
+
+
+def apply_to_sell(user: User, application: Application) -> Producer:
+    """Create a pending producer from `application`, with `user` as its owner. Raises
+    ValidationError for a field at fault, ConflictError when the user already has an application
+    or the tax code is registered."""
+    if application_of(user) is not None:
+        raise ConflictError(_l("You have already applied: see your application below."))
+    values = application.checked()
+    _check_tax_code_free(values["tax_code"])
+    producer = Producer(
+        **values,
+        slug=_unique_slug(values["name"]),
+        status="pending",
+        contact_email=user.email,
+    )
+    db.session.add(producer)
+    db.session.flush()
+    db.session.add(ProducerMember(user_id=user.id, producer_id=producer.id, role="owner"))
+    db.session.flush()
+    db.session.expire(user, ["producer_memberships"])
+    audit.record(
+        "producer.apply",
+        "producer",
+        producer.id,
+        actor=user,
+        producer_id=producer.id,
+        after=audit.snapshot(producer, (*APPLICATION_FIELDS, "status")),
+    )
+    return producer
+
+
+def resubmit_application(producer: Producer, user: User, application: Application) -> Producer:
+    """Correct an application awaiting review, or one turned down (it is then reviewed again).
+    Raises Forbidden unless `user` owns it, ConflictError once it has been approved."""
+    _require_owner(producer, user)
+    if producer.status not in ("pending", "rejected"):
+        raise ConflictError(_l("This application has been approved: change the profile in the portal instead."))
+    values = application.checked()
+    _check_tax_code_free(values["tax_code"], producer_id=producer.id)
+    before = audit.snapshot(producer, (*APPLICATION_FIELDS, "status"))
+    was_rejected = producer.status == "rejected"
+    for name, value in values.items():
+        setattr(producer, name, value)
+    producer.status = "pending"
+    db.session.flush()
+    audit.record(
+        "producer.resubmit" if was_rejected else "producer.application.update",
+        "producer",
+        producer.id,
+        actor=user,
+        producer_id=producer.id,
+        before=before,
+        after=audit.snapshot(producer, (*APPLICATION_FIELDS, "status")),
+    )
+    return producer
+
+
+# --- Admin decisions ------------------------------------------------------------------------
+
+
+def _move(producer: Producer, admin: User, action: str, reason: str | None) -> dict:
+    source, target = _MOVES[action]
+    if producer.status != source:
+        raise ConflictError(_NOT_NOW[action])
+    before = audit.snapshot(producer, REVIEW_FIELDS)
+    producer.status = target
+    producer.review_reason = reason
+    producer.reviewed_at = clock.now()
+    db.session.flush()
+    audit.record(
+        f"producer.{action}",
+        "producer",
+        producer.id,
+        actor=admin,
+        role="admin",
+        producer_id=producer.id,
+        before=before,
+        after=audit.snapshot(producer, REVIEW_FIELDS),
+        note=reason,
+    )
+    # Catalog pages kept for anonymous visitors show (or no longer show) the producer's products
+    # at once: the listings' columns follow catalog_state's version, which the status change moves.
+    after_commit(_forget_cached_pages)
+    return before
+
+
+_NOT_NOW = {
+    "approve": _l("Only an application awaiting review can be approved."),
+    "reject": _l("Only an application awaiting review can be turned down."),
+    "suspend": _l("Only an active producer can be suspended."),
+    "reactivate": _l("Only a suspended producer can be reactivated."),
+}
+
+
+def _forget_cached_pages() -> None:
+    cache.clear()
+
+
+def owners_of(producer: Producer) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(ProducerMember, ProducerMember.user_id == User.id)
+            .where(ProducerMember.producer_id == producer.id, ProducerMember.role == "owner", User.active.is_(True))
+            .order_by(User.id)
+        )
+    )
+
+
+def _mail_owners(producer: Producer, template: str, **context) -> None:
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    for user in owners_of(producer):
+        queue_mail(
+            to=user.email, template=template, locale=user.locale or default, user=user, producer=producer, **context
+        )
+
+
+def approve_producer(producer: Producer, admin: User) -> Producer:
+    """Approve a pending application; its owners are mailed a link to the portal. Raises
+    ConflictError if it is not awaiting review."""
+    _move(producer, admin, "approve", None)
+    _mail_owners(producer, "producer_approved", portal_url=external_url("producers.dashboard"))
+    return producer
+
+
+def reject_producer(producer: Producer, admin: User, reason: str | None) -> Producer:
+    """Turn down a pending application with a reason the applicant is mailed (with a link to
+    correct and send it again). Raises ValidationError without a reason, ConflictError if it is
+    not awaiting review."""
+    reason = _check_reason(reason, required=True)
+    _move(producer, admin, "reject", reason)
+    _mail_owners(producer, "producer_rejected", reason=reason, application_url=external_url("producers.application"))
+    return producer
+
+
+def suspend_producer(producer: Producer, admin: User, reason: str | None) -> Producer:
+    """Close an active producer for now: its products leave the catalog at once (it still ships
+    what was ordered). Raises ValidationError without a reason, ConflictError unless active."""
+    reason = _check_reason(reason, required=True)
+    _move(producer, admin, "suspend", reason)
+    _mail_owners(producer, "producer_suspended", reason=reason, portal_url=external_url("producers.dashboard"))
+    return producer
+
+
+def reactivate_producer(producer: Producer, admin: User, note: str | None = None) -> Producer:
+    """Open a suspended producer again: its published products return to the catalog at once.
+    Raises ConflictError unless suspended."""
+    note = _check_reason(note, required=False)
+    _move(producer, admin, "reactivate", note)
+    _mail_owners(producer, "producer_reactivated", portal_url=external_url("producers.dashboard"))
+    return producer
+
+
+def parse_commission(value: str | None, unit: str) -> int | None:
+    """A commission typed as a percent ("12.5", "12,5 %": up to two decimals) or in basis points
+    ("1250"), as basis points; None for an empty value (the shop's default). Raises ValidationError."""
+    text = (value or "").strip().replace(" ", "")
+    if not text:
+        return None
+    if unit == "percent":
+        text = text.removesuffix("%").replace(",", ".")
+        match = re.fullmatch(r"(\d{1,3})(?:\.(\d{1,2}))?", text)
+        if not match:
+            raise ValidationError(_l("Enter a percentage like 10 or 12.5."), field="commission")
+        bp = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+    elif unit == "bp":
+        if not re.fullmatch(r"\d{1,5}", text):
+            raise ValidationError(_l("Enter whole basis points, like 1250 for 12.5 %."), field="commission")
+        bp = int(text)
+    else:
+        raise ValidationError(_l("Choose percent or basis points."), field="unit")
+    if bp > 10_000:
+        raise ValidationError(_l("A commission is between 0 and 100 %."), field="commission")
+    return bp
+
+
+def default_commission_bp() -> int:
+    return int(current_app.config.get("PRODUCER_COMMISSION_BP", 1000))
+
+
+def commission_of(producer: Producer) -> int:
+    """The producer's commission in basis points (its own rate, else the shop's default)."""
+    return producer.commission_bp if producer.commission_bp is not None else default_commission_bp()
+
+
+def set_commission(producer: Producer, admin: User, commission_bp: int | None) -> Producer:
+    """Set the shop's commission on the producer's delivered lines (None: the shop's default).
+    Raises ValidationError outside 0–10,000 basis points."""
+    if commission_bp is not None and not 0 <= commission_bp <= 10_000:
+        raise ValidationError(_l("A commission is between 0 and 100 %."), field="commission")
+    before = audit.snapshot(producer, ("commission_bp",))
+    producer.commission_bp = commission_bp
+    db.session.flush()
+    audit.record(
+        "producer.commission",
+        "producer",
+        producer.id,
+        actor=admin,
+        role="admin",
+        producer_id=producer.id,
+        before=before,
+        after=audit.snapshot(producer, ("commission_bp",)),
+    )
+    return producer
+
+
+def correct_legal_details(producer: Producer, admin: User, *, kind: str, name: str, tax_code: str) -> Producer:
+    """An admin corrects the kind, legal name or tax code (fixed for members once approved).
+    Raises ValidationError, or ConflictError when the tax code belongs to another producer."""
+    kind, name = _check_kind(kind), _check_name(name)
+    tax_code = check_organisation(
+        name=name,
+        tax_code=tax_code,
+        province_code=producer.province_code,
+        ward_code=producer.ward_code,
+        status=producer.status,
+    )
+    _check_tax_code_free(tax_code, producer_id=producer.id)
+    before = audit.snapshot(producer, LEGAL_FIELDS)
+    producer.kind, producer.name, producer.tax_code = kind, name, tax_code
+    db.session.flush()
+    audit.record(
+        "producer.legal.update",
+        "producer",
+        producer.id,
+        actor=admin,
+        role="admin",
+        producer_id=producer.id,
+        before=before,
+        after=audit.snapshot(producer, LEGAL_FIELDS),
+    )
+    if before != audit.snapshot(producer, LEGAL_FIELDS):
+        after_commit(_forget_cached_pages)  # the name shows on product and producer pages
+    return producer
+
+
+# --- The producer's own changes -------------------------------------------------------------
+
+
+def membership_of(producer: Producer, user: User) -> ProducerMember | None:
+    return db.session.get(ProducerMember, (user.id, producer.id))
+
+
+def _require_member(producer: Producer, user: User) -> ProducerMember:
+    membership = membership_of(producer, user)
+    if membership is None:
+        raise Forbidden()
+    return membership
+
+
+def _require_owner(producer: Producer, user: User) -> ProducerMember:
+    membership = _require_member(producer, user)
+    if membership.role != "owner":
+        raise Forbidden(_l("Only an owner of the producer may do that."))
+    return membership
+
+
+@dataclass
+class Profile:
+    """What members may change about their producer once approved."""
+
+    street: str | None = None
+    province_code: int | None = None
+    ward_code: int | None = None
+    former_name: str | None = None
+    craft_village: str | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    story_vi: str | None = None
+    story_en: str | None = None
+
+    @classmethod
+    def from_form(cls, form) -> Profile:
+        return cls(**{f.name: getattr(form, f.name).data for f in fields(cls)})
+
+    @classmethod
+    def of(cls, producer: Producer) -> Profile:
+        return cls(**{f.name: getattr(producer, f.name) for f in fields(cls)})
+
+    def checked(self) -> dict:
+        email = _clean(self.contact_email)
+        return {
+            **_check_place(self.province_code, self.ward_code, self.street),
+            "former_name": _optional(self.former_name, limit=200, field="former_name"),
+            "craft_village": _optional(self.craft_village, limit=200, field="craft_village"),
+            "contact_phone": normalize_contact_phone(self.contact_phone),
+            "contact_email": _contact_email(email) if email else None,
+            "story_vi": _optional(self.story_vi, limit=MAX_STORY, field="story_vi", lines=True),
+            "story_en": _optional(self.story_en, limit=MAX_STORY, field="story_en", lines=True),
+        }
+
+
+def _contact_email(email: str) -> str:
+    try:
+        return normalize_email(email)
+    except ValidationError as exc:
+        raise ValidationError(exc.message, field="contact_email") from None
+
+
+def update_profile(producer: Producer, user: User, profile: Profile) -> bool:
+    """Change the producer's address, origin, contact and story (any member). Returns whether
+    anything changed. Raises ValidationError for a field at fault, Forbidden for a non-member."""
+    _require_member(producer, user)
+    values = profile.checked()
+    before = audit.snapshot(producer, PROFILE_FIELDS)
+    for name, value in values.items():
+        setattr(producer, name, value)
+    after = audit.snapshot(producer, PROFILE_FIELDS)
+    if after == before:
+        return False
+    db.session.flush()
+    audit.record(
+        "producer.profile.update",
+        "producer",
+        producer.id,
+        actor=user,
+        producer_id=producer.id,
+        before=before,
+        after=after,
+    )
+    # The producer's page and its products' pages show the address and story.
+    after_commit(_forget_cached_pages)
+    return True
+
+
+def update_bank_account(
+    producer: Producer, user: User, *, bank_name: str | None, number: str | None, holder: str | None
+) -> bool:
+    """Change where the shop pays the producer (owners only). Returns whether anything changed.
+    Raises ValidationError for a field at fault, Forbidden for staff and non-members."""
+    _require_owner(producer, user)
+    values = check_bank_account(bank_name, number, holder, required=True)
+    before = audit.snapshot(producer, BANK_FIELDS)
+    for name, value in values.items():
+        setattr(producer, name, value)
+    after = audit.snapshot(producer, BANK_FIELDS)
+    if after == before:
+        return False
+    db.session.flush()
+    audit.record(
+        "producer.bank.update", "producer", producer.id, actor=user, producer_id=producer.id, before=before, after=after
+    )
+    return True
+
+
+def has_bank_account(producer: Producer) -> bool:
+    return all(getattr(producer, name) for name in BANK_FIELDS)
+
+
+# --- The admin's list -----------------------------------------------------------------------
+
+STATUS_ORDER = ("pending", "active", "suspended", "rejected")
+
+
+def producers_for_review(status: str | None = None, *, q: str | None = None, limit: int = 200) -> list[Producer]:
+    """Producers for the admin's list: applications awaiting review first (the oldest first, as
+    they came in), then the rest by name; only `status` if given, and only names or tax codes
+    containing `q`."""
+    query = select(Producer).order_by(
+        case((Producer.status == "pending", 0), else_=1),
+        case((Producer.status == "pending", Producer.created_at)),
+        Producer.name,
+        Producer.id,
+    )
+    if status:
+        query = query.where(Producer.status == status)
+    q = _clean(q)[:100]
+    if q:
+        query = query.where(
+            or_(Producer.name.contains(q, autoescape=True), Producer.tax_code.contains(q, autoescape=True))
+        )
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def status_counts() -> dict[str, int]:
+    rows = db.session.execute(select(Producer.status, func.count()).group_by(Producer.status))
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def members_of(producer: Producer) -> list[ProducerMember]:
+    return list(
+        db.session.scalars(
+            select(ProducerMember)
+            .join(User, User.id == ProducerMember.user_id)
+            .where(ProducerMember.producer_id == producer.id)
+            .order_by(ProducerMember.role, User.name, User.id)
+        )
+    )
