@@ -1,4 +1,4 @@
-"""Forms for payouts and commission rates: shape only; the rules are in settlements.services."""
+"""The payout form: shape only; the rules are in settlements.services."""
 
 from __future__ import annotations
 
@@ -57,15 +57,3 @@ class PayoutForm(FlaskForm):
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=300)])
-
-
-class CommissionForm(FlaskForm):
-    """An admin sets a producer's commission rate as a percentage; empty means the default.
-    (settlements.services.parse_rate_percent turns it into basis points.)"""
-
-    commission = StringField(
-        _l("Commission (%)"),
-        validators=[Length(max=8)],
-        description=_l("Leave empty for the shop's default rate."),
-        render_kw={"inputmode": "decimal", "autocomplete": "off"},
-    )

@@ -3,12 +3,13 @@ commit.
 
 The rules, in one place:
 
-- **Commission rate.** A producer's own rate (`Producer.commission_bp`, set by an admin with
-  `set_commission`), else the configured default `PRODUCER_COMMISSION_BP`; in basis points
-  (1000 = 10 %). A shipment keeps the rate in force when it was delivered
-  (`commission_for_delivery`, called by fulfilment when it marks a shipment delivered), so a later
-  change of rate never rewrites a past statement. A delivered shipment without a kept rate (one
-  delivered before rates were kept) is charged the producer's rate of today.
+- **Commission rate.** A producer's own rate (`Producer.commission_bp`, set by an admin on the
+  producer's page), else the configured default `PRODUCER_COMMISSION_BP`; in basis points
+  (1000 = 10 %). A shipment keeps the rate in force when it was delivered (fulfilment's
+  `deliver` writes it, by the same rule as `commission_for_delivery`: fulfilment sits below this
+  package), so a later change of rate never rewrites a past statement. A delivered shipment
+  without a kept rate (one delivered before rates were kept) is charged the producer's rate of
+  today.
 - **Statement month.** A calendar month in Vietnam time (see `periods`); a shipment belongs to
   the month of its delivery.
 - **Value.** A delivered shipment's value is the sum of its order lines (the producer's lines of
@@ -32,7 +33,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import current_app
+from babel.numbers import format_percent
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, and_, case, cast, func, select
@@ -43,6 +45,7 @@ from shop.extensions import db
 from shop.fulfilment.models import Shipment
 from shop.money import format_vnd
 from shop.orders.models import Order, OrderLine
+from shop.producers import onboarding
 from shop.producers.models import Producer
 from shop.settlements.models import Payout
 from shop.settlements.periods import Period, local_month
@@ -58,12 +61,12 @@ PAYOUT_FIELDS = ("producer_id", "period", "paid_on", "amount_vnd", "bank_referen
 
 def default_rate() -> int:
     """The configured commission in basis points (PRODUCER_COMMISSION_BP)."""
-    return int(current_app.config["PRODUCER_COMMISSION_BP"])
+    return onboarding.default_commission_bp()
 
 
 def rate_for(producer: Producer) -> int:
     """The commission rate in force for `producer` now: its own, else the default."""
-    return producer.commission_bp if producer.commission_bp is not None else default_rate()
+    return onboarding.commission_of(producer)
 
 
 def commission_vnd(amount_vnd: int, bp: int) -> int:
@@ -71,30 +74,8 @@ def commission_vnd(amount_vnd: int, bp: int) -> int:
     return (max(amount_vnd, 0) * bp + MAX_BP // 2) // MAX_BP
 
 
-def parse_rate_percent(text: str | None) -> int | None:
-    """A rate typed as a percentage ("12.5", "12,5", "10 %") as basis points (1250); an empty
-    text is None (the default rate). Raises ValidationError(field="commission") for anything
-    else, or more than two decimals."""
-    raw = (text or "").strip().rstrip("%").strip().replace(",", ".")
-    if not raw:
-        return None
-    try:
-        value = Decimal(raw)
-    except ArithmeticError:
-        raise ValidationError(_l("Enter the rate as a percentage, e.g. 10 or 12.5."), field="commission") from None
-    bp = value * 100
-    if not value.is_finite() or bp != bp.to_integral_value() or not 0 <= bp <= MAX_BP:
-        raise ValidationError(
-            _l("The rate must be between 0 and 100 %, with at most two decimals."), field="commission"
-        )
-    return int(bp)
-
-
 def format_rate(bp: int | None) -> str:
-    """Basis points as a percentage in the reader's language: 1250 → "12,5 %" (vi), "12.5%" (en)."""
-    from babel.numbers import format_percent
-    from flask_babel import get_locale
-
+    """Basis points as a percentage in the reader's language: 1250 → "12,5%" (vi), "12.5%" (en)."""
     if bp is None:
         return ""
     return format_percent(Decimal(bp) / MAX_BP, "#,##0.##%", locale=get_locale())
@@ -102,29 +83,15 @@ def format_rate(bp: int | None) -> str:
 
 def set_commission(producer: Producer, bp: int | None, actor) -> bool:
     """Give `producer` its own commission rate in basis points (0–10000), or None for the default;
-    `actor` is the admin. Writes an audit entry when the rate changes; returns whether it did.
-    Raises ValidationError(field="commission") for a rate out of range. Shipments delivered
-    before keep their rate."""
+    `actor` is the admin. Returns whether the rate changed; a change is written to the audit log
+    (by producers.onboarding.set_commission, which the admin's producer page calls with a rate
+    typed in percent or basis points). Raises ValidationError(field="commission") for anything but
+    a whole number in range. Shipments delivered before keep their rate."""
     if bp is not None and (isinstance(bp, bool) or not isinstance(bp, int) or not 0 <= bp <= MAX_BP):
-        raise ValidationError(
-            _l("The rate must be between 0 and 100 %, with at most two decimals."), field="commission"
-        )
-    before = producer.commission_bp
-    if before == bp:
+        raise ValidationError(_l("A commission is between 0 and 100 %."), field="commission")
+    if producer.commission_bp == bp:
         return False
-    producer.commission_bp = bp
-    audit.record(
-        "producer.commission",
-        "producer",
-        producer.id,
-        actor=actor,
-        role="admin",
-        producer_id=producer.id,
-        before={"commission_bp": before},
-        after={"commission_bp": bp},
-        note=f"default {default_rate()} bp" if bp is None else None,
-    )
-    db.session.flush()
+    onboarding.set_commission(producer, actor, bp)
     return True
 
 
