@@ -100,6 +100,18 @@ def refresh_ratings() -> None:
     click.echo(f"Re-rated {count} products")
 
 
+@shop_cli.command("certificate-reminders")
+def certificate_reminders() -> None:
+    """Mail producers' owners 60 and 14 days before a verified certificate lapses (run daily;
+    each reminder goes once, so running it again sends nothing twice)."""
+    from shop.catalog.certificate_review import send_certificate_reminders
+
+    # The mail goes out after this commit, at the end of the command.
+    count = send_certificate_reminders()
+    db.session.commit()
+    click.echo(f"Reminded of {count} certificates")
+
+
 @shop_cli.command("expire-orders")
 def expire_orders() -> None:
     """Cancel unpaid orders past their time and give their stock back (run every few minutes)."""
