@@ -144,3 +144,40 @@ def test_commands_read_the_instance_secret_key_as_the_served_app_does(sqlite_tem
     stock = flask("shop", "stock", "NO-SUCH-SKU", "--set", "1")
     assert "SECRET_KEY" not in stock.stderr and "Traceback" not in stock.stderr, stock.stderr
     assert stock.returncode == 1 and "NO-SUCH-SKU" in stock.stderr  # the command itself ran, and said no
+
+
+def test_certificate_reminders_mail_once_per_lead_time_however_often_they_run(app, runner, clock):
+    from datetime import date, timedelta
+
+    from shop.catalog.certificates import add_certificate
+    from shop.mail.models import OutboundMail
+    from tests.portal.conftest import a_member
+    from tests.support.builders import a_producer, make_product
+
+    producer = a_producer()
+    owner = a_member(producer, role="owner")
+    product = make_product("Chè sen Quảng An", producer=producer, stars=None)
+    add_certificate(
+        product,
+        star_level=4,
+        decision_number="1147/QĐ-UBND",
+        decision_date=date(2025, 9, 15),
+        issuing_body="UBND Thành phố Hà Nội",
+        issuer_level="province",
+        valid_until=date(2026, 11, 30) + timedelta(days=60),
+        verification_status="verified",
+    )
+    db.session.commit()
+
+    def run() -> str:
+        result = runner.invoke(args=["shop", "certificate-reminders"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "Reminded of 1 certificates" in run()
+    assert "Reminded of 0 certificates" in run()
+    clock.shift(timedelta(days=50))  # 10 days left, the 14-day reminder is due
+    assert "Reminded of 1 certificates" in run()
+    assert "Reminded of 0 certificates" in run()
+    mails = db.session.scalars(select(OutboundMail).where(OutboundMail.to_addr == owner.email)).all()
+    assert len(mails) == 2
