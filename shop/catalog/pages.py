@@ -116,7 +116,10 @@ def _same_origin(product: Product, today: date, limit: int = 4) -> list[cards.Ca
     held = held_columns(today)
     for _ in range(3):
         ids, wards = _province_wards(held, product.province_code)
-        rows, _ = held.positions(ids)
+        rows, listed = held.positions(ids)
+        # The wards are read from the database, which may list products these columns (older)
+        # do not: keep the ones they know; the version check below starts again if they are old.
+        ids, wards = ids[listed], wards[listed]
         others = ids != product.id
         order = np.lexsort((ids, -held.stars[rows].astype(np.int64), wards != product.ward_code))
         found, _, version = cards.load_checked(ids[order[others[order]][:limit]].tolist(), today=today)
