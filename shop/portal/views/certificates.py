@@ -31,12 +31,12 @@ _required = DataRequired(message=_l("This field is required."))
 class CertificateForm(FlaskForm):
     """Shape only: the OCOP rules (issuer by level and date, dates) are the service's."""
 
-    product_id = SelectField(_l("Product"), coerce=int, validators=[_required])
+    # Lists without `required`: the choice is always one of the list (validate_choice).
+    product_id = SelectField(_l("Product"), coerce=int)
     star_level = SelectField(
         _l("Star level"),
         coerce=int,
         choices=[SelectChoice(3, _l("3 stars")), SelectChoice(4, _l("4 stars")), SelectChoice(5, _l("5 stars"))],
-        validators=[_required],
     )
     potential_five_star = BooleanField(_l("Rated “potential 5-star” (4-star products only)"))
     score = IntegerField(
@@ -60,7 +60,6 @@ class CertificateForm(FlaskForm):
     issuer_level = SelectField(
         _l("Level of the issuing body"),
         choices=[SelectChoice(level, label) for level, label in review.ISSUER_LABELS.items()],
-        validators=[_required],
         description=_l(
             "Before 1 July 2025: district for 3 stars, province for 4 stars; since then province "
             "for 3 and 4 stars. 5 stars: central level."
