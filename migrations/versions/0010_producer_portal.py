@@ -174,6 +174,12 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_shipments_order_id"), ["order_id"], unique=False)
         batch_op.create_index("ix_shipments_producer_delivered", ["producer_id", "delivered_at"], unique=False)
         batch_op.create_index("ix_shipments_producer_status", ["producer_id", "status", "created_at"], unique=False)
+    # A producer's sales and statements read its lines by order: a shipment's lines (both equal)
+    # and the lines of orders placed since a day (the producer's, from the first order id placed
+    # since then). Without it SQLite reads every line the producer ever sold, for each shipment.
+    op.create_index("ix_order_lines_producer_order", "order_lines", ["producer_id", "order_id"], unique=False)
+    # The first order placed since a day (the sales dashboard's windows).
+    op.create_index("ix_orders_created_at", "orders", ["created_at"], unique=False)
 
     op.create_table(
         "certificate_reminders",
@@ -224,6 +230,8 @@ def upgrade():
             "low_stock_not_negative", "low_stock_threshold IS NULL OR low_stock_threshold >= 0"
         )
 
+    _backfill_shipments()
+
     if op.get_bind().dialect.name == "sqlite":
         # SQLite's batch mode rebuilt the producers table, which drops its triggers: the one
         # from 0007 that moves the catalog's version when a producer's status changes comes back.
@@ -243,6 +251,36 @@ def upgrade():
             "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()"
         )
     # ### end Alembic commands ###
+
+
+def _backfill_shipments():
+    """Orders placed before shipments existed get theirs, so that every order is split the same
+    way: one per producer of its lines, with the value of those lines, in the order's state —
+    shipped, delivered, cancelled (a refunded order never shipped: cancelled too), else open.
+    A producer sees those whose order was confirmed (notified_at; nobody is mailed for them)."""
+    op.execute(
+        """
+        INSERT INTO shipments (order_id, producer_id, status, subtotal_vnd, refund_vnd,
+                               packed_at, shipped_at, delivered_at, cancelled_at, notified_at, created_at)
+        SELECT o.id, l.producer_id,
+               CASE o.status WHEN 'shipped' THEN 'shipped' WHEN 'delivered' THEN 'delivered'
+                             WHEN 'cancelled' THEN 'cancelled' WHEN 'refunded' THEN 'cancelled'
+                             ELSE 'open' END,
+               SUM(l.line_total_vnd), 0,
+               CASE WHEN o.status IN ('shipped', 'delivered') THEN o.shipped_at END,
+               CASE WHEN o.status IN ('shipped', 'delivered') THEN o.shipped_at END,
+               CASE WHEN o.status = 'delivered' THEN o.delivered_at END,
+               CASE WHEN o.status IN ('cancelled', 'refunded') THEN o.cancelled_at END,
+               CASE WHEN o.status IN ('confirmed', 'processing', 'shipped', 'delivered')
+                      OR (o.status IN ('cancelled', 'refunded') AND o.paid_at IS NOT NULL)
+                    THEN o.created_at END,
+               o.created_at
+        FROM orders o JOIN order_lines l ON l.order_id = o.id
+        WHERE NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id)
+        GROUP BY o.id, l.producer_id, o.status, o.shipped_at, o.delivered_at, o.cancelled_at, o.paid_at,
+                 o.created_at
+        """
+    )
 
 
 def downgrade():
@@ -301,6 +339,8 @@ def downgrade():
         batch_op.drop_index("ix_shipments_producer_delivered")
         batch_op.drop_index(batch_op.f("ix_shipments_order_id"))
 
+    op.drop_index("ix_orders_created_at", table_name="orders")
+    op.drop_index("ix_order_lines_producer_order", table_name="order_lines")
     op.drop_table("shipments")
     with op.batch_alter_table("stock_uploads", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_stock_uploads_producer_id"))

@@ -18,6 +18,7 @@ from shop.checkout import limits
 from shop.checkout.models import SavedAddress
 from shop.errors import ConflictError, ValidationError
 from shop.extensions import db
+from shop.fulfilment.services import create_shipments
 from shop.inventory.services import OutOfStock, reserve_stock
 from shop.models_base import utcnow
 from shop.orders import services as orders
@@ -353,6 +354,7 @@ def _new_order(q: Quote, *, checkout_token: str, user_id: int | None, locale: st
     db.session.flush()
     order.number = orders.format_number(order.id, now.astimezone(clock.VN))
     order.events.append(OrderEvent(from_status=None, to_status="pending_payment", actor_user_id=user_id, note="placed"))
+    create_shipments(order)  # one per producer, before the way to pay may confirm the order
     return order
 
 

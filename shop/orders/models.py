@@ -103,8 +103,9 @@ class Order(geo.PlaceNames, TimestampMixin, db.Model):
     @property
     def can_cancel(self) -> bool:
         """Whether the order may still be cancelled: nothing has left the producers yet (the one
-        rule for the shopper's and staff's buttons and for `orders.services.cancel`)."""
-        return self.status in CANCELLABLE
+        rule for the shopper's and staff's buttons and for `orders.services.cancel`). The first
+        shipment to leave sets `shipped_at`, while the order may still be being prepared."""
+        return self.status in CANCELLABLE and self.shipped_at is None
 
     def __repr__(self) -> str:
         return f"<Order {self.number or self.id} {self.status}>"

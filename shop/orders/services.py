@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from shop import clock
 from shop.errors import ConflictError, NotFound, ShopError
 from shop.extensions import db
-from shop.inventory.services import release_stock, releases_overdue_holds, ship_stock
+from shop.inventory.services import release_stock, releases_overdue_holds
 from shop.mail.services import queue_mail
 from shop.models_base import utcnow
 from shop.orders.models import Order, OrderEvent
@@ -46,6 +46,16 @@ _signals = Namespace()
 # imports it): a receiver that sends the money back itself after the commit returns True, and the
 # cancellation mail then waits to go out with the refund it can announce.
 order_cancelled = _signals.signal("order-cancelled")
+# Sent inside the transaction of every state move, once the order is in its new state: the
+# sender is the order, with `previous` (its state before) and `actor`. Fulfilment subscribes
+# (orders never imports it): an order that becomes "confirmed" (paid, or cash on delivery) is
+# ready for its producers; one that ends before shipping closes its shipments.
+order_moved = _signals.signal("order-moved")
+# Asked before an order gives back the stock it holds (a cancellation, a refund of a live
+# order): each receiver returns the ids of lines whose stock the order no longer holds — a
+# producer's part cancelled on its own (its stock already went back) or shipped (it left).
+# Fulfilment answers; without an answer every line still holds its stock.
+lines_settled = _signals.signal("lines-settled")
 
 STATUS_LABELS = {
     "pending_payment": _l("Waiting for payment"),
@@ -112,12 +122,26 @@ def transition(order: Order, to: str, *, actor: int | None = None, note: str | N
     db.session.add(
         OrderEvent(order_id=order.id, from_status=order.status, to_status=to, actor_user_id=actor, note=note)
     )
-    order.status = to
+    previous, order.status = order.status, to
     db.session.flush()
+    order_moved.send(order, previous=previous, actor=actor)
 
 
 def stock_items(order: Order) -> list[tuple[int, int]]:
     return [(line.variant_id, line.quantity) for line in order.lines if line.variant_id is not None]
+
+
+def held_stock_items(order: Order) -> list[tuple[int, int]]:
+    """The (variant, quantity) items the order still holds on the shelf: its lines but those
+    whose stock went back or left with a shipment of their own (see `lines_settled`)."""
+    settled: set[int] = set()
+    for _, reply in lines_settled.send(order):
+        settled.update(reply or ())
+    return [
+        (line.variant_id, line.quantity)
+        for line in order.lines
+        if line.variant_id is not None and line.id not in settled
+    ]
 
 
 def order_url(order: Order) -> str:
@@ -165,8 +189,9 @@ def cancel(order: Order, *, reason: str, actor: int | None = None, now: datetime
     ConflictError."""
     if not order.can_cancel:
         raise IllegalTransition(order, "cancelled")
+    held = held_stock_items(order)  # asked before the move closes the order's shipments
     transition(order, "cancelled", actor=actor, note=reason)
-    release_stock(stock_items(order), order_id=order.id, note=reason)
+    release_stock(held, order_id=order.id, note=reason)
     order.cancelled_at = now or utcnow()
     order.cancel_reason = reason
     if order.paid_at is not None:
@@ -206,10 +231,11 @@ def mark_refunded(
     if order.status == "refunded":
         return False
     held = order.status in HOLDS_STOCK
+    items = held_stock_items(order) if held else []  # asked before the move closes its shipments
     transition(order, "refunded", actor=actor, note=note or "refunded")
     order.refund_status = "sent"
     if held:
-        release_stock(stock_items(order), order_id=order.id, note="refunded")
+        release_stock(items, order_id=order.id, note="refunded")
         order.cancelled_at = order.cancelled_at or now or utcnow()
         order.cancel_reason = order.cancel_reason or "refunded"
     if notify is None:
@@ -221,15 +247,16 @@ def mark_refunded(
 
 
 def advance(order: Order, to: str, *, actor: int | None = None, now: datetime | None = None) -> None:
-    """Shop staff move a confirmed order on: being prepared, shipped (the stock leaves), delivered."""
+    """The order's own step as its shipments go (shop/fulfilment calls it; staff's buttons go
+    through the shipments too, `fulfilment.services.advance_order`): being prepared, shipped,
+    delivered, with their dates. The stock leaves, and the shopper is told, per shipment.
+    Raises IllegalTransition, ConflictError."""
     if to not in ("processing", "shipped", "delivered"):
         raise IllegalTransition(order, to)
     transition(order, to, actor=actor)
     now = now or utcnow()
     if to == "shipped":
-        ship_stock(stock_items(order), order_id=order.id, actor=actor)
-        order.shipped_at = now
-        send_order_mail(order, "order_shipped")
+        order.shipped_at = order.shipped_at or now
     elif to == "delivered":
         order.delivered_at = now
         if order.paid_at is None:

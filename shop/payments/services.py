@@ -17,6 +17,7 @@ from shop.extensions import db
 from shop.mail.services import after_commit
 from shop.orders import services as orders
 from shop.orders.models import Order
+from shop.payments import shipment_refunds  # noqa: F401  (a cancelled shipment's refund: its receiver)
 from shop.payments.refunds import settle_due_refund
 from shop.payments.registry import method_of
 

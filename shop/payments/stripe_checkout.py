@@ -163,6 +163,27 @@ def send_refund(order: Order) -> bool:
     return True
 
 
+def send_partial_refund(order: Order, *, amount_vnd: int, idempotency_key: str) -> bool:
+    """Ask Stripe to refund `amount_vnd` of a paid card order (a producer cancelled its part).
+    Call it with nothing uncommitted; the same key on every try makes a retry the same refund.
+    True when Stripe took it; False (logged) when it did not, and the refund stays due."""
+    if not order.stripe_payment_intent or amount_vnd <= 0:
+        return False
+    try:
+        client().v1.refunds.create(
+            params={
+                "payment_intent": order.stripe_payment_intent,
+                "amount": amount_vnd,
+                "metadata": {"order_number": order.number},
+            },
+            options={"idempotency_key": idempotency_key},
+        )
+    except stripe.StripeError as exc:
+        current_app.logger.warning("Stripe partial refund for %s failed, still due: %s", order.number, exc)
+        return False
+    return True
+
+
 # The shopper's return and webhooks -------------------------------------------------------------
 
 

@@ -101,6 +101,13 @@ class PaymentMethod:
         still due. Only for methods that `refunds_itself`."""
         return False
 
+    def send_partial_refund(self, order: Order, *, amount_vnd: int, key: str) -> bool:
+        """Send `amount_vnd` of a paid order back through the provider (a producer cancelled its
+        part of the order, shop/payments/shipment_refunds.py); `key` names this refund however
+        often it is tried. Called with nothing uncommitted; True when the money went back.
+        Only for methods that `refunds_itself`."""
+        return False
+
     def fragment(self, name: str) -> str | Template:
         """The template that shows this method in `name` (order.html, admin.html, mail.html,
         mail.txt): a template's name, or a jinja2 Template."""

@@ -59,3 +59,6 @@ class StripeCard(PaymentMethod):
 
     def send_refund(self, order: Order) -> bool:
         return stripe_checkout.send_refund(order)
+
+    def send_partial_refund(self, order: Order, *, amount_vnd: int, key: str) -> bool:
+        return stripe_checkout.send_partial_refund(order, amount_vnd=amount_vnd, idempotency_key=key)

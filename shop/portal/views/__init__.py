@@ -63,3 +63,5 @@ def switch():
 from shop.portal.views import certificates  # noqa: E402, F401
 from shop.portal.views import earnings, sales  # noqa: E402, F401
 from shop.portal.views import onboarding  # noqa: E402, F401
+from shop.portal.views import listings  # noqa: E402, F401
+from shop.portal.views import shipments  # noqa: E402, F401
