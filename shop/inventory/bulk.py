@@ -16,6 +16,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 
@@ -66,7 +67,7 @@ def row_messages(row: dict) -> list[str]:
     """A preview row's errors, worded in the current language."""
     out = []
     for code, values in row["errors"]:
-        values = dict(values)
+        values = {k: format_number(v) if isinstance(v, int) else v for k, v in values.items()}
         if "column" in values:
             values["column"] = str(COLUMN_LABELS.get(values["column"], values["column"]))
         out.append(str(ROW_ERRORS[code]) % values)
@@ -125,7 +126,7 @@ def preview_upload(producer_id: int, stream, filename: str, *, actor=None) -> St
     not applied). Raises FileRefused when the file cannot be read as a whole: not UTF-8, wrong
     headers, empty, more than MAX_ROWS rows (found without reading further) or MAX_BYTES."""
     if _size(stream) > MAX_BYTES:
-        raise FileRefused(_l("The file is too large. Upload at most %(max)s rows.", max=f"{MAX_ROWS:,}"))
+        raise FileRefused(_l("The file is too large. Upload at most %(max)s rows.", max=format_number(MAX_ROWS)))
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
         rows = _check_rows(producer_id, _read(text))
@@ -195,7 +196,7 @@ def _read(text) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
             raise FileRefused(
                 _l(
                     "The file has more than %(max)s rows. Split it into files of at most %(max)s rows.",
-                    max=f"{MAX_ROWS:,}",
+                    max=format_number(MAX_ROWS),
                 )
             )
         rows.append((line, cells))
@@ -220,7 +221,7 @@ def _number(raw: str, column: str, errors: list, *, blank_ok: bool = False, maxi
         errors.append(("negative", {"column": column}))
         return None
     if number > maximum:
-        errors.append(("too_large", {"column": column, "max": f"{maximum:,}"}))
+        errors.append(("too_large", {"column": column, "max": maximum}))
         return None
     return number
 

@@ -393,18 +393,16 @@ def _note(note: str | None) -> str | None:
 # --- Reading stock ------------------------------------------------------------------------------
 
 
-def producer_variants(producer_id: int, *, q: str | None = None) -> list[Variant]:
-    """A producer's variants (any product status but archived), by product name then SKU, with
-    their products loaded; `q` keeps those whose SKU or names contain it."""
+def _variants_query(producer_id: int, q: str | None):
     query = (
         select(Variant)
         .join(Product)
         .where(Product.producer_id == producer_id, Product.status != "archived")
         .options(contains_eager(Variant.product))
-        .order_by(Product.name_vi, Variant.sku)
+        .order_by(Product.name_vi, Product.id, Variant.sku)
     )
     if q and q.strip():
-        pattern = f"%{q.strip()}%"
+        pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(
             or_(
                 Variant.sku.ilike(pattern, escape="\\"),
@@ -413,7 +411,23 @@ def producer_variants(producer_id: int, *, q: str | None = None) -> list[Variant
                 Product.name_en.ilike(pattern, escape="\\"),
             )
         )
-    return list(db.session.scalars(query))
+    return query
+
+
+def producer_variants(producer_id: int, *, q: str | None = None) -> list[Variant]:
+    """A producer's variants (any product status but archived), by product name then SKU, with
+    their products loaded; `q` keeps those whose SKU or names contain it."""
+    return list(db.session.scalars(_variants_query(producer_id, q)))
+
+
+def variants_page(producer_id: int, *, q: str | None = None, page: int = 1, per_page: int = 50):
+    """(variants of one page, page, pages, total) of `producer_variants`."""
+    query = _variants_query(producer_id, q)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    variants = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page))
+    return list(variants), page, pages, total
 
 
 def low_stock(producer_id: int, *, limit: int = 20) -> tuple[list[Variant], int]:

@@ -282,7 +282,7 @@ def test_five_thousand_rows_are_previewed_and_applied(producer, owner):
 
 def test_five_thousand_and_one_rows_are_refused(producer, owner):
     text = csv_of([(f"NEP-{n:05d}", "", "", "1", "1", "") for n in range(bulk.MAX_ROWS + 1)])
-    assert "more than 5,000 rows" in refused_message(producer, owner, text)
+    assert "more than 5.000 rows" in refused_message(producer, owner, text)
 
 
 def test_fifty_thousand_rows_are_refused_without_reading_the_rest(producer, owner):
@@ -290,7 +290,7 @@ def test_fifty_thousand_rows_are_refused_without_reading_the_rest(producer, owne
     stream = io.BytesIO(data)
     with pytest.raises(bulk.FileRefused) as refused:
         bulk.preview_upload(producer.id, stream, "big.csv", actor=owner)
-    assert "more than 5,000 rows" in english([refused.value.message])[0]
+    assert "more than 5.000 rows" in english([refused.value.message])[0]
     assert stream.tell() < len(data) / 5  # it stopped near row 5,001
 
 

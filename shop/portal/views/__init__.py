@@ -65,3 +65,4 @@ from shop.portal.views import earnings, sales  # noqa: E402, F401
 from shop.portal.views import onboarding  # noqa: E402, F401
 from shop.portal.views import listings  # noqa: E402, F401
 from shop.portal.views import shipments  # noqa: E402, F401
+from shop.portal.views import stock  # noqa: E402, F401
