@@ -59,7 +59,8 @@ def errors_by_line(upload) -> dict[int, list[str]]:
 # --- The round trip ------------------------------------------------------------------------------
 
 
-def test_export_edit_upload_preview_apply(producer, owner, shelf, other_variant):
+@pytest.mark.both_databases
+def test_export_edit_upload_preview_apply(backend, producer, owner, shelf, other_variant):
     first, pack, big_pack = shelf
     exported = bulk.export_csv(producer.id)
     assert exported.startswith("\ufeff") and "\r\n" in exported
@@ -208,7 +209,8 @@ def test_one_bad_row_among_good_ones_stops_them_all(producer, owner, shelf):
     assert db.session.get(Variant, first.id).on_hand == 10
 
 
-def test_a_change_since_the_preview_refuses_the_whole_file(producer, owner, shelf):
+@pytest.mark.both_databases
+def test_a_change_since_the_preview_refuses_the_whole_file(backend, producer, owner, shelf):
     first, pack, _ = shelf
     text = csv_of([(first.sku, "", "", "35000", "30", ""), (pack.sku, "", "", "100000", "25", "")])
     upload = upload_text(producer, owner, text)
@@ -262,7 +264,8 @@ def _many_variants(producer, count: int) -> list[str]:
     return skus
 
 
-def test_five_thousand_rows_are_previewed_and_applied(producer, owner):
+@pytest.mark.both_databases
+def test_five_thousand_rows_are_previewed_and_applied(backend, producer, owner):
     skus = _many_variants(producer, bulk.MAX_ROWS)
     text = csv_of([(s, "", "", str(51_000 + n % 7), "8", "2") for n, s in enumerate(skus)])
     upload = upload_text(producer, owner, text)
