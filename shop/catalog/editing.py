@@ -120,8 +120,8 @@ def clean_text(value, *, multiline: bool = False) -> str | None:
     return text or None
 
 
-_PLAIN = re.compile(r"\d{1,12}")
-_GROUPED = re.compile(r"\d{1,3}(?:([., \u00a0])\d{3})(?:\1\d{3})*")
+_PLAIN = re.compile(r"[0-9]{1,12}")
+_GROUPED = re.compile(r"[0-9]{1,3}(?:([., \u00a0])[0-9]{3})(?:\1[0-9]{3})*")
 
 
 def _whole(value, *, field: str, errors: FieldErrors, message, minimum: int, maximum: int) -> int | None:
@@ -141,7 +141,7 @@ def _whole(value, *, field: str, errors: FieldErrors, message, minimum: int, max
         if _PLAIN.fullmatch(text):
             number = int(text)
         elif _GROUPED.fullmatch(text):
-            number = int(re.sub(r"\D", "", text))
+            number = int(re.sub(r"[^0-9]", "", text))
         else:
             errors.add(field, message)
             return None

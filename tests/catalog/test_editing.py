@@ -180,7 +180,7 @@ def test_a_new_pack_has_no_stock_and_sets_the_lowest_price(producer, actor):
     assert entry.after["sku"] == "XOI-PT-500" and entry.after["price_vnd"] == 35_000
 
 
-@pytest.mark.parametrize("price", ["0", "-5000", "abc", "12.5", "", "1.000,000", 0, -1])
+@pytest.mark.parametrize("price", ["0", "-5000", "abc", "12.5", "", "1.000,000", "１２０００", 0, -1])
 def test_a_price_must_be_whole_dong_above_zero(producer, actor, price):
     product = editing.create_product(producer, product_details(), actor=actor)
     with pytest.raises(editing.ListingErrors) as refused:

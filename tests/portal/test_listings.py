@@ -483,3 +483,25 @@ def test_anonymous_visitors_are_sent_to_log_in(client, theirs, method, route):
     token = csrf_token_from(page(client.get("/products")))
     response = visit(client, method, route.format(**theirs), token)
     assert response.status_code == 302 and "/account/login" in response.headers["Location"]
+
+
+HOSTILE = ["\x00", "9" * 40, "-1", "１２", "<script>alert(1)</script>", "𝟙𝟚", "' OR 1=1 --", "x" * 6000]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_values_in_every_field_get_an_answer_not_an_error(client, signed_in, draft, value):
+    token = csrf_token_from(page(client.get("/producer/products/new")))
+    every = {name: value for name in (*PRODUCT_FORM, *PACK_FORM, "alt_vi", "alt_en", "direction")}
+    image, variant = draft.images[0], draft.variants[0]
+    for url in (
+        "/producer/products/new",
+        f"/producer/products/{draft.id}",
+        f"/producer/products/{draft.id}/variants/new",
+        f"/producer/variants/{variant.id}",
+        f"/producer/images/{image.id}",
+        f"/producer/images/{image.id}/move",
+    ):
+        response = client.post(url, data={"csrf_token": token, **every})
+        assert response.status_code in (200, 302, 400), (url, response.status_code)
+    response = upload(client, draft, io.BytesIO(value.encode()), name=value[:50], alt_vi=value, alt_en=value)
+    assert response.status_code == 400
