@@ -213,8 +213,9 @@ def change_role(producer: Producer, by: User, user_id: int, role: str) -> Produc
     """Make a member an owner or staff. Raises Forbidden unless `by` is an owner, NotFound for
     someone who is not a member, ConflictError when it would leave the producer without an owner."""
     _require_owner(producer, by)
-    role = _check_role(role)
+    # Whom first: someone who is not a member is a 404 whatever the form says.
     membership = _member(producer, user_id)
+    role = _check_role(role)
     if membership.role == role:
         return membership
     if membership.role == "owner" and _owner_count(producer) <= 1:

@@ -1,0 +1,154 @@
+"""Every portal and admin route that names an object by id, tried as the people who must not
+reach it: anonymously (sent to log in), as a shopper (403), and — for the portal — as a member
+of another producer (404, never a hint that the object exists). The routes are read from the
+app's URL map, so a new route whose id this file does not know fails here until it is covered."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from werkzeug.routing import AnyConverter
+
+from shop.catalog.models import ProductImage
+from shop.extensions import db
+from shop.fulfilment.models import Shipment
+from shop.inventory.models import StockUpload
+from shop.producers.models import ProducerInvitation
+from tests.conftest import csrf_token_from
+from tests.factories import PASSWORD
+from tests.portal.conftest import a_member
+from tests.support.builders import a_producer, a_user, cart_with, make_product, place
+
+# Arguments that name something by id, and the object each one names in the world below.
+ID_ARGUMENTS = {
+    "product_id": "product",
+    "variant_id": "variant",
+    "image_id": "image",
+    "certificate_id": "certificate",
+    "shipment_id": "shipment",
+    "upload_id": "upload",
+    "user_id": "member",
+    "invitation_id": "invitation",
+    "producer_id": "producer",
+}
+# Arguments that are not ids of someone's objects: a month (statements are always the
+# logged-in producer's own), an invitation's secret token, an order number and a staff
+# action (admin only, refused before they are read).
+OTHER_ARGUMENTS = {
+    "period": "2026-11",
+    "token": "not-a-real-token",
+    "number": "OCOP-2611-0001",
+    "action": "approve",
+}
+
+
+@pytest.fixture
+def world(app):
+    """Producer A's objects (the ones others try to reach) and producer B's owner."""
+    ours = a_producer(name="HTX Xôi Phú Thượng")
+    product = make_product("Xôi Phú Thượng", producer=ours)
+    staff = a_member(ours, role="staff")
+    a_member(ours, role="owner")
+    image = ProductImage(product=product, path="img/hero.svg", alt_vi="Xôi", position=1)
+    upload = StockUpload(producer_id=ours.id, filename="kho.csv", rows=[])
+    invitation = ProducerInvitation(
+        producer_id=ours.id,
+        email="moi@htx.vn",
+        role="staff",
+        token_hash="0" * 64,
+        created_at=datetime(2026, 11, 30, tzinfo=UTC),
+        expires_at=datetime(2026, 11, 30, tzinfo=UTC) + timedelta(days=7),
+    )
+    db.session.add_all([image, upload, invitation])
+    order = place(cart_with((product, 1)))
+    shipment = db.session.query(Shipment).filter_by(order_id=order.id).one()
+    other_owner = a_member(a_producer(name="HTX Chè Sen Quảng An"), role="owner")
+    shopper = a_user()
+    db.session.commit()
+    objects = {
+        "product": product.id,
+        "variant": product.variants[0].id,
+        "image": image.id,
+        "certificate": product.certificates[0].id,
+        "shipment": shipment.id,
+        "upload": upload.id,
+        "member": staff.id,
+        "invitation": invitation.id,
+        "producer": ours.id,
+    }
+    return {"objects": objects, "other_owner": other_owner, "shopper": shopper}
+
+
+def _routes(app, blueprint: str):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith(blueprint + ".") and rule.arguments:
+            yield rule
+
+
+def _url(app, rule, objects) -> str:
+    values = {}
+    for name in rule.arguments:
+        converter = rule._converters.get(name)
+        if isinstance(converter, AnyConverter):
+            values[name] = sorted(converter.items)[0]
+        elif name in ID_ARGUMENTS:
+            values[name] = objects[ID_ARGUMENTS[name]]
+        elif name in OTHER_ARGUMENTS:
+            values[name] = OTHER_ARGUMENTS[name]
+        else:
+            pytest.fail(f"{rule.endpoint}: the isolation matrix does not know the argument <{name}>")
+    with app.test_request_context():
+        return app.url_for(rule.endpoint, **values)
+
+
+def _ask(client, rule, url: str):
+    """GET a page, or POST a form with a valid CSRF token (so the answer is the route's own)."""
+    if "GET" in rule.methods:
+        return client.get(url)
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token})
+
+
+def _log_in(client, user):
+    token = csrf_token_from(client.get("/account/login").get_data(as_text=True))
+    response = client.post("/account/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def _id_routes(app, blueprint):
+    return [r for r in _routes(app, blueprint) if set(r.arguments) & set(ID_ARGUMENTS)]
+
+
+@pytest.mark.parametrize("blueprint", ["producers", "admin"])
+def test_anonymous_visitors_are_sent_to_log_in(app, client, world, blueprint):
+    for rule in _routes(app, blueprint):
+        if rule.endpoint == "producers.invitation":
+            continue  # the invitation's page explains and asks to log in itself (tested there)
+        response = _ask(client, rule, _url(app, rule, world["objects"]))
+        assert response.status_code == 302, rule.endpoint
+        assert "/account/login" in response.headers["Location"], rule.endpoint
+
+
+@pytest.mark.parametrize("blueprint", ["producers", "admin"])
+def test_shoppers_are_refused(app, client, world, blueprint):
+    _log_in(client, world["shopper"])
+    for rule in _id_routes(app, blueprint):
+        response = _ask(client, rule, _url(app, rule, world["objects"]))
+        assert response.status_code == 403, rule.endpoint
+
+
+def test_another_producers_members_find_nothing(app, client, world):
+    _log_in(client, world["other_owner"])
+    routes = _id_routes(app, "producers")
+    assert len(routes) >= 20
+    for rule in routes:
+        response = _ask(client, rule, _url(app, rule, world["objects"]))
+        assert response.status_code == 404, rule.endpoint
+
+
+def test_producers_are_refused_the_staff_area(app, client, world):
+    _log_in(client, world["other_owner"])
+    for rule in _id_routes(app, "admin"):
+        response = _ask(client, rule, _url(app, rule, world["objects"]))
+        assert response.status_code == 403, rule.endpoint
