@@ -23,7 +23,7 @@ import warnings
 
 from flask import abort, current_app, send_from_directory
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -119,22 +119,43 @@ def prepare_picture(stream, *, limit_bytes: int | None = None, limit_pixels: int
             raise ValidationError(_l("The picture could not be read. It may be damaged."), field="file") from None
 
 
+# EXIF orientation → the turn that shows the picture upright (as ImageOps.exif_transpose).
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
 def _reencode(picture: Image.Image) -> bytes:
+    """Decode, shrink, turn upright, flatten, crop and encode, holding at most one full-size
+    copy: a large picture is reduced right after decoding (a JPEG while it is decoded), and
+    every other step works on a picture of about 1280 pixels a side."""
+    orientation = picture.getexif().get(ExifTags.Base.Orientation)
+    transparent = picture.mode in ("RGBA", "LA", "PA") or (picture.mode == "P" and "transparency" in picture.info)
     if picture.format == "JPEG":
-        # Decode a large JPEG at a reduced scale (never below twice the target): less memory and time.
-        picture.draft("RGB", (SIZE[0] * 2, SIZE[1] * 2))
+        picture.draft("RGB", (SIZE[0] * 2, SIZE[0] * 2))
     picture.load()
-    upright = ImageOps.exif_transpose(picture)
-    if upright.mode in ("RGBA", "LA", "PA") or (upright.mode == "P" and "transparency" in upright.info):
-        rgba = upright.convert("RGBA")
+    if picture.mode not in ("RGB", "RGBA", "L", "LA"):
+        picture = picture.convert("RGBA" if transparent else "RGB")
+    factor = min(picture.size) // (SIZE[0] * 2)
+    if factor > 1:
+        picture = picture.reduce(factor)
+    if orientation in _UPRIGHT:
+        picture = picture.transpose(_UPRIGHT[orientation])
+    if transparent:
+        rgba = picture.convert("RGBA")
         flat = Image.new("RGB", rgba.size, (255, 255, 255))
         flat.paste(rgba, mask=rgba.getchannel("A"))
     else:
-        flat = upright.convert("RGB")
+        flat = picture.convert("RGB")
     fitted = ImageOps.fit(flat, SIZE, method=Image.Resampling.LANCZOS)
+    fitted.info = {}  # saved with no exif, icc_profile or comment: nothing of the original's
     out = io.BytesIO()
-    # A new image saved with no exif, icc_profile or comment: nothing of the original's metadata.
-    fitted.info = {}
     fitted.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
     return out.getvalue()
 

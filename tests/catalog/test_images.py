@@ -106,6 +106,31 @@ def test_a_transparent_png_is_put_on_white(app):
     assert result.getpixel((320, 240)) == (255, 255, 255)
 
 
+@pytest.mark.parametrize(
+    ("mode", "fmt", "fill"),
+    [
+        ("I;16", "PNG", 40_000),
+        ("P", "PNG", 3),
+        ("CMYK", "JPEG", (0, 80, 80, 0)),
+        ("L", "WEBP", 90),
+        ("LA", "PNG", (90, 255)),
+    ],
+)
+def test_pictures_of_every_colour_mode_are_read(app, mode, fmt, fill):
+    out = io.BytesIO()
+    Image.new(mode, (1000, 750), fill).save(out, fmt)
+    out.seek(0)
+    result = Image.open(io.BytesIO(images.prepare_picture(out)))
+    assert (result.size, result.mode) == ((640, 480), "RGB")
+
+
+def test_a_large_photo_is_shrunk_before_it_is_worked_on(app):
+    big = picture("PNG", size=(6000, 4500))  # 27 megapixels
+    result = Image.open(io.BytesIO(images.prepare_picture(big)))
+    assert result.size == (640, 480)
+    assert result.getpixel((320, 240))[0] > 180
+
+
 # --- What is refused ------------------------------------------------------------------------
 
 
