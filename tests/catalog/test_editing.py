@@ -194,7 +194,8 @@ def test_prices_are_read_as_people_write_them(typed, price):
     assert editing.parse_price(typed) == price
 
 
-def test_a_sku_is_unique_across_the_shop_whatever_its_case(producer, actor):
+@pytest.mark.both_databases
+def test_a_sku_is_unique_across_the_shop_whatever_its_case(backend, producer, actor):
     other = make_product("Chè Sen Quảng An")
     taken = other.variants[0].sku
     product = editing.create_product(producer, product_details(), actor=actor)
@@ -230,7 +231,8 @@ def test_a_new_price_is_recorded_and_becomes_the_lowest_price(producer, actor):
     assert entry.note == "XOI-PT-500"
 
 
-def test_a_pack_whose_stock_orders_hold_cannot_be_deleted(producer, actor):
+@pytest.mark.both_databases
+def test_a_pack_whose_stock_orders_hold_cannot_be_deleted(backend, producer, actor):
     product = editing.create_product(producer, product_details(), actor=actor)
     held = editing.add_variant(product, pack(), actor=actor)
     editing.add_variant(product, pack(sku="XOI-PT-1000", price_vnd="65000"), actor=actor)
@@ -295,7 +297,8 @@ def test_the_first_publication_date_is_kept(producer, actor, clock):
     assert publish.before == {"status": "draft"} and publish.after["status"] == "published"
 
 
-def test_a_published_product_is_listed_and_found_at_once_and_leaves_when_unpublished(producer, actor):
+@pytest.mark.both_databases
+def test_a_published_product_is_listed_and_found_at_once_and_leaves_when_unpublished(backend, producer, actor):
     product = ready(producer, actor, name_vi="Bánh cốm Hàng Than")
     assert search("banh com") == []
     editing.publish_product(product, actor=actor)
