@@ -505,3 +505,31 @@ def test_hostile_values_in_every_field_get_an_answer_not_an_error(client, signed
         assert response.status_code in (200, 302, 400), (url, response.status_code)
     response = upload(client, draft, io.BytesIO(value.encode()), name=value[:50], alt_vi=value, alt_en=value)
     assert response.status_code == 400
+
+
+def test_the_listing_pages_write_nothing(client, signed_in, draft):
+    from sqlalchemy import event
+
+    writes = []
+
+    def watch(conn, cursor, statement, *args):
+        if re.match(r"\s*(INSERT|UPDATE|DELETE)\b", statement, re.I):
+            writes.append(statement[:80])
+
+    urls = [
+        "/producer/products",
+        "/producer/products?status=archived",
+        "/producer/products/new",
+        f"/producer/products/{draft.id}",
+        f"/producer/products/{draft.id}/variants/new",
+        f"/producer/variants/{draft.variants[0].id}",
+        f"/producer/products/{draft.id}/images",
+    ]
+    event.listen(db.engine, "before_cursor_execute", watch)
+    try:
+        for url in urls:
+            assert client.get(url).status_code == 200, url
+            assert client.head(url).status_code == 200, url
+    finally:
+        event.remove(db.engine, "before_cursor_execute", watch)
+    assert writes == []

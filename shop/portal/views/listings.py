@@ -285,7 +285,7 @@ def _images_page(product: Product, form: ImageForm, status: int = 200):
 @no_store
 def products_images(product_id: int):
     product = own_or_404(Product, product_id)
-    if request.method == "GET":
+    if request.method != "POST":
         return _images_page(product, ImageForm(formdata=None))
     # Set before the body is read: a larger upload is refused without being spooled to disk.
     # (This view is exempt from the app-wide CSRF check, which would read the body first; the
