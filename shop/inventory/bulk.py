@@ -23,9 +23,10 @@ from sqlalchemy import and_, bindparam, delete, func, insert, select, text, upda
 from shop import audit, clock
 from shop.catalog.models import Product, Variant
 from shop.errors import ConflictError, NotFound, ValidationError
-from shop.extensions import db
+from shop.extensions import cache, db
 from shop.inventory.models import StockMovement, StockUpload
 from shop.inventory.services import MAX_STOCK, csv_text
+from shop.mail.services import after_commit
 
 MAX_ROWS = 5_000
 # Larger than any honest file of MAX_ROWS rows; a file past it is refused before it is read.
@@ -492,6 +493,9 @@ def _write(rows: list[dict], *, actor, upload: StockUpload) -> None:
             .values(price_from_vnd=lowest)
             .execution_options(synchronize_session=False)
         )
+        # A cached catalog page never reads the database: drop them once the prices are committed,
+        # as a listing's edit does (shop.catalog.editing).
+        after_commit(cache.clear)
     # The session may hold these variants and products as they were.
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, Variant | Product):

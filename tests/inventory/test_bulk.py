@@ -12,10 +12,11 @@ from sqlalchemy import func, insert, select
 from shop.audit.models import AuditEvent
 from shop.catalog.models import Product, Variant
 from shop.errors import ConflictError, NotFound, ValidationError
-from shop.extensions import db
+from shop.extensions import cache, db
 from shop.inventory import bulk
 from shop.inventory import services as stock
 from shop.inventory.models import StockMovement, StockUpload
+from shop.mail.services import run_committed_work
 from tests.support.builders import stocked
 
 
@@ -302,3 +303,19 @@ def test_a_file_larger_than_any_honest_one_is_refused_unread(producer, owner):
     with pytest.raises(bulk.FileRefused):
         bulk.preview_upload(producer.id, stream, "huge.csv", actor=owner)
     assert stream.tell() == 0
+
+
+def test_new_prices_drop_the_cached_catalog_pages_once_committed(producer, owner, shelf):
+    first, pack, _ = shelf
+    cache.set("page", "with the old price")
+    stock_only = upload_text(producer, owner, csv_of([(first.sku, "", "", "35000", "11", "")]))
+    bulk.apply_upload(stock_only.id, producer_id=producer.id, actor=owner)
+    db.session.commit()
+    run_committed_work()
+    assert cache.get("page") == "with the old price"  # stock alone: the pages stay
+    priced = upload_text(producer, owner, csv_of([(pack.sku, "", "", "99000", "20", "")]))
+    bulk.apply_upload(priced.id, producer_id=producer.id, actor=owner)
+    assert cache.get("page") == "with the old price"  # not before the commit
+    db.session.commit()
+    run_committed_work()  # as the end of the request does
+    assert cache.get("page") is None
