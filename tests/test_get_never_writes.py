@@ -83,6 +83,8 @@ def _url_values(rule, world) -> dict | None:
         ("payments.stripe_return", "number"): world["order_number"],
         ("payments.pay_page", "number"): world["order_number"],
         ("admin.order", "number"): world["order_number"],
+        ("producers.statements_month", "period"): "2026-11",
+        ("producers.statements_csv", "period"): "2026-11",
         ("accounts.reset_password", "token"): make_reset_token(world["shopper"]),
         ("accounts.finish_signup", "token"): make_signup_token("new@example.vn", "vi"),
     }

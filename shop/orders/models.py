@@ -38,6 +38,8 @@ class Order(geo.PlaceNames, TimestampMixin, db.Model):
         # Checkout's limits count recent and open orders per phone number and per email.
         Index("ix_orders_phone_created", "phone", "created_at"),
         Index("ix_orders_email_created", "email", "created_at"),
+        # The first order placed since a day (a producer's sales over the last 7, 30, 90 days).
+        Index("ix_orders_created_at", "created_at"),
         CheckConstraint("refund_status IS NULL OR refund_status IN ('due', 'sent')", name="refund_status_known"),
     )
 
@@ -120,6 +122,9 @@ class OrderLine(db.Model):
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("unit_price_vnd >= 0", name="price_not_negative"),
         CheckConstraint("line_total_vnd = unit_price_vnd * quantity", name="line_total_adds_up"),
+        # A producer's lines of an order (its shipment, in statements) and of the orders since a
+        # given order (the sales dashboard): by producer, then order.
+        Index("ix_order_lines_producer_order", "producer_id", "order_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
