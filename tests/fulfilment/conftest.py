@@ -10,6 +10,7 @@ from shop.catalog.models import Variant
 from shop.extensions import db
 from shop.fulfilment.models import Shipment
 from shop.mail.models import OutboundMail
+from shop.mail.services import run_committed_work
 from tests.checkout.conftest import app_config  # noqa: F401  (a bank account for VietQR)
 from tests.portal.conftest import a_member
 from tests.support.builders import a_producer, cart_with, place, stocked
@@ -38,7 +39,11 @@ class Shop:
 
 @pytest.fixture
 def shop(app):
-    return Shop()
+    yield Shop()
+    # The mail these service tests queued goes out now, while the app's engine is still open (at
+    # the app context's end it would open a connection that nothing closes).
+    run_committed_work()
+    db.session.remove()
 
 
 def stock(product) -> tuple[int, int]:

@@ -3,6 +3,7 @@ their lines, with those lines' value, in the order's state, shown to producers o
 
 from __future__ import annotations
 
+import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select, text
 
@@ -10,6 +11,7 @@ from shop.extensions import db
 from shop.fulfilment.models import Shipment
 
 
+@pytest.mark.both_databases
 def test_upgrading_gives_every_existing_order_its_shipments_in_its_state(app, shop):
     states = ["shipped", "delivered", "cancelled", "refunded", "processing", "pending_payment"]
     ids = [

@@ -121,6 +121,7 @@ def test_a_cancelled_shipment_moves_no_more(shop):
         fulfilment.pack(xoi)
 
 
+@pytest.mark.both_databases
 def test_two_clicks_on_the_same_move_move_it_once(shop):
     order = shop.order()
     xoi = shop.shipment(order, shop.xoi_maker)
@@ -153,6 +154,7 @@ def test_shipping_needs_a_known_carrier_and_a_tracking_number_except_for_own_del
     assert (tea.status, tea.tracking_number) == ("shipped", None)
 
 
+@pytest.mark.both_databases
 def test_the_order_follows_its_shipments(shop):
     order = shop.order()
     xoi, tea = shop.shipment(order, shop.xoi_maker), shop.shipment(order, shop.tea_maker)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from shop.extensions import db
 from shop.fulfilment import services as fulfilment
 from shop.fulfilment.models import Shipment
+from shop.mail.services import run_committed_work
 from tests.checkout.conftest import app_config  # noqa: F401  (a bank account for VietQR)
 from tests.conftest import submit
 from tests.fulfilment.conftest import Shop, stock
@@ -18,7 +19,9 @@ from tests.support.builders import a_user
 
 @pytest.fixture
 def shop(app):
-    return Shop()
+    yield Shop()
+    run_committed_work()  # the mail queued outside a request goes while the engine is open
+    db.session.remove()
 
 
 def page_of(client, url: str):

@@ -107,7 +107,6 @@ def _render_shipment(shipment: Shipment, *, ship_form=None, cancel_form=None, st
             shows_contact=fulfilment.shows_contact(shipment),
             ship_form=ship_form or ShipForm(formdata=None),
             cancel_form=cancel_form or CancelForm(formdata=None),
-            move_form=MoveForm(formdata=None),
             statuses=fulfilment.STATUS_LABELS,
             carrier_label=fulfilment.carrier_label,
             delivery_labels=DELIVERY_LABELS,
