@@ -11,11 +11,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 
 from shop.accounts.services import make_reset_token, make_signup_token
 from shop.catalog.models import Variant
 from shop.extensions import db
+from shop.fulfilment.models import Shipment
+from shop.orders.models import Order
 from tests.checkout.conftest import BANK
 from tests.checkout.test_views import add, checkout, place
 from tests.conftest import submit
@@ -66,7 +68,8 @@ def world(app, clock):
     db.session.execute(update(Variant).where(Variant.id == rice.variants[0].id).values(price_vnd=65_000, on_hand=3))
     db.session.commit()
     clock.shift(timedelta(days=2))
-    return {"clients": clients, "product": tea, "order_number": number, "shopper": shopper}
+    shipment_id = db.session.scalar(select(Shipment.id).join(Order).where(Order.number == number))
+    return {"clients": clients, "product": tea, "order_number": number, "shopper": shopper, "shipment_id": shipment_id}
 
 
 def _url_values(rule, world) -> dict | None:
@@ -86,6 +89,20 @@ def _url_values(rule, world) -> dict | None:
         ("producers.statements_month", "period"): "2026-11",
         ("producers.statements_csv", "period"): "2026-11",
         ("accounts.reset_password", "token"): make_reset_token(world["shopper"]),
+        ("admin.producers_show", "producer_id"): product.producer_id,
+        ("admin.certificates_view", "certificate_id"): product.certificates[0].id,
+        ("admin.certificates_scan", "certificate_id"): product.certificates[0].id,
+        ("producers.certificates_view", "certificate_id"): product.certificates[0].id,
+        ("producers.certificates_scan", "certificate_id"): product.certificates[0].id,
+        ("producers.invitation", "token"): "an-invitation-token-nobody-was-sent",
+        ("producers.products_edit", "product_id"): product.id,
+        ("producers.products_images", "product_id"): product.id,
+        ("producers.products_variant_new", "product_id"): product.id,
+        ("producers.products_variant_edit", "variant_id"): product.variants[0].id,
+        ("producers.shipments_show", "shipment_id"): world["shipment_id"],
+        ("producers.shipments_slip", "shipment_id"): world["shipment_id"],
+        ("producers.stock_upload_preview", "upload_id"): 1,
+        ("product_upload", "filename"): "1/0123456789abcdef0123.jpg",
         ("accounts.finish_signup", "token"): make_signup_token("new@example.vn", "vi"),
     }
     values = {}
