@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from blinker import Namespace
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
@@ -44,6 +43,7 @@ from shop.mail.services import queue_mail
 from shop.models_base import utcnow
 from shop.orders import services as orders
 from shop.orders.models import Order
+from shop.producers.onboarding import commission_of
 from shop.urls import external_url
 
 STATUS_LABELS = {
@@ -366,10 +366,8 @@ def deliver(shipment: Shipment, *, actor: int | None = None, now: datetime | Non
 
 
 def _deliver(shipment: Shipment, *, now: datetime) -> None:
-    rate = shipment.producer.commission_bp
-    if rate is None:
-        rate = current_app.config.get("PRODUCER_COMMISSION_BP", 0)
-    _guarded(shipment, "delivered", delivered_at=now, commission_bp=rate)
+    # The one rule for the rate (the producer's own, else the shop's default) lives with producers.
+    _guarded(shipment, "delivered", delivered_at=now, commission_bp=commission_of(shipment.producer))
 
 
 def cancel_shipment(shipment: Shipment, *, reason: str, actor: int | None = None, now: datetime | None = None) -> bool:
