@@ -19,6 +19,14 @@ def parse_vnd(text: str | None) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
+def _id_or_none(value):
+    """A choice's id as an int; the empty "choose" choice (or anything not a number) is None."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 class VndField(StringField):
     """A whole number of đồng typed as text (separators allowed); `data` is an int or None."""
 
@@ -37,7 +45,8 @@ class VndField(StringField):
 class PayoutForm(FlaskForm):
     """An admin records money sent to a producer for a statement month."""
 
-    producer_id = SelectField(_l("Producer"), coerce=int, validators=[InputRequired(_l("Choose a producer."))])
+    # The first choice is an empty "choose" (set by the view), so no producer is paid by default.
+    producer_id = SelectField(_l("Producer"), coerce=_id_or_none, validators=[DataRequired(_l("Choose a producer."))])
     period = StringField(
         _l("Statement month"),
         validators=[_required, Length(max=7)],

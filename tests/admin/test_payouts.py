@@ -97,6 +97,8 @@ def test_an_admin_records_a_payout_with_an_audit_entry(client, as_user, october)
         ({"paid_on": "2026-12-01"}, "paid_on"),
         ({"bank_reference": ""}, "bank_reference"),
         ({"period": "2027-01"}, "period"),
+        ({"producer_id": ""}, "producer_id"),  # the form's empty first choice
+        ({"producer_id": "abc"}, "producer_id"),
     ],
 )
 def test_a_refused_payout_is_shown_on_the_form_and_nothing_is_recorded(client, as_user, october, changes, field):

@@ -64,7 +64,7 @@ def _choices(period: Period) -> list[tuple[int, str]]:
     producers = db.session.scalars(
         select(Producer).where(Producer.status.in_(("active", "suspended"))).order_by(Producer.name, Producer.id)
     ).all()
-    choices = []
+    choices = [("", _("Choose a producer"))]
     for producer in producers:
         due = dues.get(producer.id)
         label = producer.name
