@@ -143,13 +143,18 @@ def stock(sku: str, on_hand: int, note: str) -> None:
 @shop_cli.command("retry-refunds")
 def retry_refunds() -> None:
     """Send again the card refunds that did not go through (run every few minutes, like
-    expire-orders). Each is asked of its provider (Stripe) with the order's one idempotency key,
-    so none is ever paid twice. Exits 1 while some remain due."""
+    expire-orders): whole orders, and the parts of orders whose producer cancelled its shipment.
+    Each is asked of its provider (Stripe) with its one idempotency key, so none is ever paid
+    twice. Exits 1 while some remain due."""
+    from shop.fulfilment.models import Shipment
+    from shop.fulfilment.services import shipment_refunds_due
     from shop.orders.models import Order
     from shop.payments.refunds import settle_due_refund
     from shop.payments.services import provider_refunds_due
+    from shop.payments.shipment_refunds import provider_sends, settle_shipment_refund
 
     due = [order.id for order in provider_refunds_due()]
+    shipments_due = [s.id for s in shipment_refunds_due() if provider_sends(s)]
     db.session.rollback()
     sent = still_due = 0
     for order_id in due:
@@ -157,6 +162,12 @@ def retry_refunds() -> None:
         if settle_due_refund(order):
             sent += 1
         elif order.refund_due:  # not settled meanwhile by a webhook or staff
+            still_due += 1
+    for shipment_id in shipments_due:
+        shipment = db.session.get(Shipment, shipment_id)
+        if settle_shipment_refund(shipment):
+            sent += 1
+        elif shipment.refund_status == "due":
             still_due += 1
     click.echo(f"Refunded {sent}, still due {still_due}")
     if still_due:

@@ -83,3 +83,22 @@ def test_the_rest_of_a_card_order_cancelled_later_refunds_what_is_left(shop, pai
     db.session.refresh(order)
     assert order.status == "refunded"
     assert sum(r["amount"] for r in refunds_of(stripe_api, order)) == order.total_vnd
+
+
+def test_retry_refunds_sends_a_shipments_card_refund_that_failed(shop, paid_card_order, stripe_api, runner):  # noqa: F811
+    order = paid_card_order
+    tea = shop.shipment(order, shop.tea_maker)
+    fulfilment.cancel_shipment(tea, reason="Sen mất mùa")
+    db.session.commit()
+    stripe_api.fail_next(1, status=500)
+    run_committed_work()
+    assert refunds_of(stripe_api, order) == []
+    stripe_api.fail_next(1, status=500)
+    result = runner.invoke(args=["shop", "retry-refunds"])
+    assert result.exit_code == 1 and "still due 1" in result.output
+    result = runner.invoke(args=["shop", "retry-refunds"])
+    assert result.exit_code == 0 and "Refunded 1, still due 0" in result.output
+    db.session.expire_all()
+    [refund] = refunds_of(stripe_api, order)
+    assert refund["amount"] == 450_000
+    assert runner.invoke(args=["shop", "retry-refunds"]).output.strip() == "Refunded 0, still due 0"
