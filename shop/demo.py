@@ -11,6 +11,7 @@ drawn here too: `python -m shop.demo` rewrites the SVGs under static/img/ (they 
 
 from __future__ import annotations
 
+import io
 import math
 import random
 import re
@@ -20,12 +21,15 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from flask import current_app
+from PIL import Image, ImageDraw
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import selectinload
 
 from shop import clock, geo
 from shop.accounts.models import PartnerMember, ProducerMember, User
 from shop.accounts.services import hash_password
+from shop.cart import services as cart_services
+from shop.catalog.certificate_review import Scan, submit_certificate
 from shop.catalog.certificates import STAR_SCORES, add_certificate, default_valid_until, expected_issuer_level
 from shop.catalog.demo_data import (
     PRODUCERS,
@@ -37,11 +41,15 @@ from shop.catalog.demo_data import (
 from shop.catalog.groups import SUBGROUP_TO_GROUP
 from shop.catalog.models import Certificate, Product, ProductImage, Variant
 from shop.catalog.search import refresh_product, search_texts
+from shop.checkout import services as checkout
 from shop.extensions import db
-from shop.inventory.services import record_opening_stock
+from shop.fulfilment import services as fulfilment
+from shop.inventory.services import record_opening_stock, set_low_stock_threshold
+from shop.orders.models import Order
 from shop.organisations import check_organisation
 from shop.partners.models import Partner
 from shop.producers.models import Producer
+from shop.producers.onboarding import Application, apply_to_sell
 from shop.text import slugify
 
 HA_NOI = 1
@@ -67,10 +75,22 @@ USERS = [
     {"email": "shopper@ocop.example", "name": "Nguyễn Thu Hà", "phone": "0912345678"},
     {"email": "producer@ocop.example", "name": "Trần Văn Thượng", "producer": "0109000015"},
     {"email": "partner@ocop.example", "name": "Lê Minh Anh", "partner": "0109001019"},
+    {"email": "producer2@ocop.example", "name": "Nguyễn Thị Sen", "producer": "0109000022"},
+    {"email": "applicant@ocop.example", "name": "Đỗ Thị Cốm", "phone": "0987100200"},
 ]
 
 # Producer fields the seed fills in on rows that exist without them (made before the catalog).
-_PRODUCER_DETAILS = ("former_name", "craft_village", "story_vi", "story_en", "contact_phone", "logo_path")
+_PRODUCER_DETAILS = (
+    "former_name",
+    "craft_village",
+    "story_vi",
+    "story_en",
+    "contact_phone",
+    "logo_path",
+    "bank_name",
+    "bank_account_number",
+    "bank_account_holder",
+)
 
 
 def _organisation(model, data: dict) -> tuple[object, bool]:
@@ -225,7 +245,10 @@ def seed(today: date | None = None) -> dict[str, int]:
             "password. Use SHOP_ENV=development on a laptop, and `flask shop create-admin EMAIL` for a real admin."
         )
     today = today or clock.today()
-    added = dict.fromkeys(("producers", "partners", "users", "products", "variants", "images", "certificates"), 0)
+    added = dict.fromkeys(
+        ("producers", "partners", "users", "products", "variants", "images", "certificates", "orders", "applications"),
+        0,
+    )
     producers = {}
     for data in PRODUCERS:
         org, created = _producer(data)
@@ -275,6 +298,234 @@ def seed(today: date | None = None) -> dict[str, int]:
     db.session.flush()
     db.session.flush()
     record_opening_stock()
+    for what, n in seed_portal(today).items():
+        added[what] = added.get(what, 0) + n
+    return added
+
+
+# --- The producer portal: orders to fulfil, a certificate to review, an application -------------
+
+PORTAL_PRODUCER = "0109000015"  # producer@ocop.example's HTX Xôi Phú Thượng
+# Orders from invented customers, placed through checkout (cash on delivery, same-day in Hà Nội:
+# xôi keeps a day), each found again by its checkout token. They are not the demo shopper's, so
+# that account's phone and email stay free of open cash orders and of mail for whoever tries the
+# checkout. `days_ago` counts back from the latest 09:00 in Hà Nội; `moves` takes a producer's
+# shipment (by tax code) that far, with (carrier, tracking number) when it ships; the others
+# stay open.
+DEMO_ORDERS = [
+    {
+        "token": "demo-order-1",
+        "days_ago": 5,
+        "contact_name": "Phạm Thu Trang",
+        "phone": "0913111201",
+        "email": "trang.pham@ocop.example",
+        "ward_code": PHUONG_TAY_HO,
+        "street": "35 Xuân Diệu",
+        "lines": [("XPT-500", 2), ("TSQA-25", 1)],
+        "moves": {"0109000015": ("delivered", "own", None), "0109000022": ("delivered", "ghtk", "S21.7730012")},
+    },
+    {
+        "token": "demo-order-2",
+        "days_ago": 2,
+        "contact_name": "Vũ Đức Long",
+        "phone": "0904222302",
+        "email": "long.vu@ocop.example",
+        "ward_code": PHUONG_HOAN_KIEM,
+        "street": "18 Hàng Bông",
+        "lines": [("XPT-300", 3), ("TSQA-25", 2)],
+        "moves": {"0109000015": ("shipped", "ghn", "GHN5KX72QP")},
+    },
+    {
+        "token": "demo-order-3",
+        "days_ago": 1,
+        "contact_name": "Hoàng Minh Châu",
+        "phone": "0986333403",
+        "email": "chau.hoang@ocop.example",
+        "ward_code": PHUONG_PHU_THUONG,
+        "street": "Ngõ 192 An Dương Vương",
+        "lines": [("XPT-MAM-2KG", 1), ("XPT-GAC-500", 2), ("TSQA-25", 1)],
+        "moves": {"0109000015": ("packed", None, None)},
+    },
+    {
+        "token": "demo-order-4",
+        "days_ago": 0,
+        "contact_name": "Trịnh Lan Anh",
+        "phone": "0978444504",
+        "email": "lananh.trinh@ocop.example",
+        "ward_code": PHUONG_TAY_HO,
+        "street": "61 Quảng An",
+        "lines": [("XPT-500", 1), ("XPT-300", 2), ("TSQA-25", 1)],
+        "moves": {},
+        "note": "Gọi trước khi giao 15 phút.",
+    },
+]
+_MOVES = ("packed", "shipped", "delivered")
+# The shipment's steps after the order, in hours: packed, handed to the carrier, delivered.
+_STEP_HOURS = (1, 1.5, 4)
+# A renewal sent by the co-operative and waiting for an admin (found again by its number).
+PENDING_CERTIFICATE = {
+    "product": "xoi-gac-phu-thuong",
+    "star_level": 4,
+    "score": 76,
+    "decision_number": "7021/QĐ-UBND",
+    "days_ago": 40,
+    "issuing_body": "UBND Thành phố Hà Nội",
+    "issuer_level": "province",
+}
+# The party tray runs low: the co-operative is warned when 6 or fewer can still be sold.
+LOW_STOCK = ("XPT-MAM-2KG", 6)
+APPLICATION = {
+    "email": "applicant@ocop.example",
+    "kind": "household",
+    "name": "Hộ kinh doanh Cốm làng Vòng Mai Hương",
+    "tax_code": "0109100228",
+    "street": "Ngõ 12 Dịch Vọng Hậu",
+    "province_code": HA_NOI,
+    "ward_code": 167,  # Phường Cầu Giấy
+    "contact_phone": "0987 100 200",
+    "story_vi": "Gia đình làm cốm làng Vòng ba đời: lúa nếp non rang trên chảo gang, giã tay và gói lá sen.",
+    "story_en": "Three generations making Vòng village green rice flakes: young sticky rice roasted in "
+    "iron pans, pounded by hand and wrapped in lotus leaves.",
+}
+
+
+def _latest_morning(now: datetime) -> datetime:
+    """The latest 09:00 in Hà Nội not after `now` (same-day delivery is open then)."""
+    local = now.astimezone(clock.VN)
+    morning = local.replace(hour=9, minute=0, second=0, microsecond=0)
+    if morning > local:
+        morning -= timedelta(days=1)
+    return morning.astimezone(UTC)
+
+
+def _owner_id(producer: Producer) -> int | None:
+    return db.session.scalar(
+        select(ProducerMember.user_id)
+        .where(ProducerMember.producer_id == producer.id, ProducerMember.role == "owner")
+        .order_by(ProducerMember.user_id)
+        .limit(1)
+    )
+
+
+def _demo_order(data: dict, morning: datetime) -> None:
+    """Place one demo order through checkout and move its shipments as far as `moves` says."""
+
+    placed_at = morning - timedelta(days=data["days_ago"])
+    cart = cart_services.get_or_create_cart(None, data["token"])
+    wanted = [sku for sku, _ in data["lines"]]
+    skus = dict(db.session.execute(select(Variant.sku, Variant.id).where(Variant.sku.in_(wanted))).all())
+    for sku, quantity in data["lines"]:
+        cart_services.add_to_cart(cart, skus[sku], quantity)
+    details = checkout.Details(
+        contact_name=data["contact_name"],
+        phone=data["phone"],
+        email=data["email"],
+        delivery_method="same_day",
+        payment_method="cod",
+        province_code=HA_NOI,
+        ward_code=data["ward_code"],
+        street=data["street"],
+        delivery_note=data.get("note"),
+    )
+    total = checkout.quote(cart, details, now=placed_at, locale="vi").total_vnd
+    order = checkout.place_order(
+        cart=cart,
+        details=details,
+        checkout_token=data["token"],
+        expected_total_vnd=total,
+        user_id=None,
+        locale="vi",
+        now=placed_at,
+    )
+    for shipment in fulfilment.shipments_of(order):
+        target, carrier, tracking = data["moves"].get(shipment.producer.tax_code, ("open", None, None))
+        actor = _owner_id(shipment.producer)
+        steps = _MOVES[: _MOVES.index(target) + 1] if target in _MOVES else ()
+        for step, hours in zip(steps, _STEP_HOURS, strict=False):
+            at = placed_at + timedelta(hours=hours)
+            if step == "packed":
+                fulfilment.pack(shipment, actor=actor, now=at)
+            elif step == "shipped":
+                fulfilment.ship(shipment, carrier=carrier, tracking_number=tracking, actor=actor, now=at)
+            else:
+                fulfilment.deliver(shipment, actor=actor, now=at)
+
+
+def _scan_png() -> bytes:
+    """A small made-up "scan" of a decision: a page of grey lines with a red seal, no text."""
+
+    image = Image.new("L", (420, 594), 250)
+    draw = ImageDraw.Draw(image)
+    for row, width in enumerate((260, 340, 300, 340, 320, 180, 340, 300, 240)):
+        y = 90 + row * 34
+        draw.rectangle((40, y, 40 + width, y + 8), fill=170)
+    image = image.convert("RGB")
+    ImageDraw.Draw(image).ellipse((280, 440, 370, 530), outline=(200, 40, 40), width=6)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _pending_certificate(producer: Producer, today: date) -> int:
+
+    data = PENDING_CERTIFICATE
+    product = db.session.scalar(select(Product).where(Product.slug == data["product"]))
+    if product is None or any(c.decision_number == data["decision_number"] for c in product.certificates):
+        return 0
+    owner = db.session.get(User, _owner_id(producer))
+    submit_certificate(
+        producer,
+        product.id,
+        actor=owner,
+        star_level=data["star_level"],
+        score=data["score"],
+        decision_number=data["decision_number"],
+        decision_date=today - timedelta(days=data["days_ago"]),
+        issuing_body=data["issuing_body"],
+        issuer_level=data["issuer_level"],
+        scan=Scan(_scan_png(), "image/png", "png"),
+    )
+    return 1
+
+
+def _low_stock(producer: Producer) -> None:
+
+    sku, threshold = LOW_STOCK
+    variant = db.session.scalar(select(Variant).where(Variant.sku == sku))
+    if variant is not None and variant.low_stock_threshold is None:
+        set_low_stock_threshold(variant.id, threshold, producer_id=producer.id, actor=_owner_id(producer))
+
+
+def _application() -> int:
+
+    data = dict(APPLICATION)
+    user = db.session.scalar(select(User).where(User.email == data.pop("email")))
+    if user is None or user.producer_memberships:
+        return 0
+    if db.session.scalar(select(Producer.id).where(Producer.tax_code == data["tax_code"])) is not None:
+        return 0
+    apply_to_sell(user, Application(**data))
+    return 1
+
+
+def seed_portal(today: date) -> dict[str, int]:
+    """What makes the producer portal worth trying at once: orders whose shipments are open,
+    packed, shipped and delivered, a certificate waiting for review, a pack running low, and an
+    application for the admin. Each found again by its natural key; only missing ones are added."""
+    added = {"orders": 0, "applications": 0}
+    producer = db.session.scalar(select(Producer).where(Producer.tax_code == PORTAL_PRODUCER))
+    tokens = [data["token"] for data in DEMO_ORDERS]
+
+    placed = set(db.session.scalars(select(Order.checkout_token).where(Order.checkout_token.in_(tokens))))
+    morning = _latest_morning(clock.now())
+    for data in DEMO_ORDERS:
+        if data["token"] not in placed:
+            _demo_order(data, morning)
+            added["orders"] += 1
+    added["certificates"] = _pending_certificate(producer, today)
+    _low_stock(producer)
+    added["applications"] = _application()
+    db.session.flush()
     return added
 
 

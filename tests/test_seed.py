@@ -8,6 +8,8 @@ from sqlalchemy import func, select
 from shop import clock, create_app, geo
 from shop.accounts.models import PartnerMember, ProducerMember, User
 from shop.accounts.services import authenticate
+from shop.audit.models import AuditEvent
+from shop.catalog.certificate_review import scan_folder
 from shop.catalog.certificates import (
     TWO_TIER_FROM,
     check_certificate,
@@ -19,10 +21,15 @@ from shop.catalog.groups import GROUPS, subgroup_belongs
 from shop.catalog.listing import Filters, list_products
 from shop.catalog.models import Certificate, Product, ProductImage, Variant
 from shop.catalog.pages import product_page
-from shop.demo import DEMO_PASSWORD, USERS, demo_images, seed
+from shop.demo import DEMO_ORDERS, DEMO_PASSWORD, USERS, demo_images, seed
 from shop.errors import NotFound
 from shop.extensions import db
+from shop.fulfilment.models import Shipment
+from shop.inventory.models import StockMovement
+from shop.inventory.services import low_stock
 from shop.mail.models import OutboundMail
+from shop.mail.services import run_committed_work
+from shop.orders.models import Order
 from shop.partners.models import Partner
 from shop.producers.models import Producer
 
@@ -37,12 +44,25 @@ MODELS = (
     Variant,
     ProductImage,
     Certificate,
+    Order,
+    Shipment,
+    StockMovement,
+    AuditEvent,
 )
 # A day on which the demo's verified certificates (2024–2026 decisions, 36 months) are all valid.
 # Tests read certificates for it rather than the stars copied onto products when seeding, which
 # depend on the day the seed ran.
 REFERENCE_DAY = date(2026, 12, 1)
 TAY_HO_TAX_CODES = ("0109000015", "0109000022", "0109100034", "0109000047", "0109000054")
+
+
+def seed_demo(runner, *args: str):
+    """`flask shop seed-demo ARGS`. The command runs in the test's app context, so the mail it
+    queued is delivered here, as the command's own context would at its end (not after the
+    engine was disposed)."""
+    result = runner.invoke(args=["shop", "seed-demo", *args])
+    run_committed_work()
+    return result
 
 
 def snapshot():
@@ -61,16 +81,25 @@ def producer(tax_code: str) -> Producer:
     return db.session.scalar(select(Producer).where(Producer.tax_code == tax_code))
 
 
+@pytest.fixture
+def app_config(app_config, tmp_path) -> dict:
+    # The demo's pending certificate comes with a scan: keep it out of the repository's instance/.
+    return {**app_config, "CERTIFICATE_SCAN_DIR": str(tmp_path / "certificates")}
+
+
 @pytest.fixture(scope="module")
 def seeded_sqlite(sqlite_template, tmp_path_factory) -> Path:
     """The migrated template with the demo seeded once, for the tests that only read the demo."""
-    path = tmp_path_factory.mktemp("seeded") / "shop.db"
+    folder = tmp_path_factory.mktemp("seeded")
+    path = folder / "shop.db"
     shutil.copy(sqlite_template, path)
     app = create_app(
         {
             "SHOP_ENV": "testing",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
             "MAIL_SERVER": "",
+            "MAIL_OUTBOX_DIR": str(folder / "outbox"),
+            "CERTIFICATE_SCAN_DIR": str(folder / "certificates"),
             "RATELIMIT_STORAGE_URI": "daemon-memory://",
         }
     )
@@ -89,20 +118,25 @@ def demo(app, seeded_sqlite, database_url):
     db.session.remove()
     db.engine.dispose()
     shutil.copy(seeded_sqlite, database_url.removeprefix("sqlite:///"))
+    app.config["CERTIFICATE_SCAN_DIR"] = str(seeded_sqlite.parent / "certificates")
     return app
 
 
 @pytest.mark.both_databases
 def test_seed_demo_twice_leaves_the_same_rows(app, runner):
-    first = runner.invoke(args=["shop", "seed-demo"])
+    first = seed_demo(runner)
     assert first.exit_code == 0, first.output
     after_first = snapshot()
-    second = runner.invoke(args=["shop", "seed-demo"])
+    second = seed_demo(runner)
     assert second.exit_code == 0, second.output
-    assert "0 producers, 0 partners, 0 users, 0 products, 0 variants, 0 images, 0 certificates" in second.output
+    assert (
+        "0 producers, 0 partners, 0 users, 0 products, 0 variants, 0 images, 0 certificates, 0 orders, "
+        "0 applications" in second.output
+    )
     assert snapshot() == after_first
     assert len(after_first["users"]) == len(USERS)
     assert len(after_first["products"]) >= 35
+    assert len(after_first["orders"]) == len(DEMO_ORDERS)
 
 
 def test_demo_accounts_can_log_in_with_their_roles(demo):
@@ -110,6 +144,10 @@ def test_demo_accounts_can_log_in_with_their_roles(demo):
     assert roles["admin@ocop.example"].is_admin
     assert roles["producer@ocop.example"].is_producer
     assert roles["partner@ocop.example"].is_partner
+    second = roles["producer2@ocop.example"].producer_memberships
+    assert [(m.producer.tax_code, m.role) for m in second] == [("0109000022", "owner")]
+    applicant = roles["applicant@ocop.example"].producer_memberships
+    assert [(m.producer.status, m.role) for m in applicant] == [("pending", "owner")]
     shopper = roles["shopper@ocop.example"]
     assert not (shopper.is_admin or shopper.is_producer or shopper.is_partner)
 
@@ -124,6 +162,8 @@ def test_demo_producers_are_in_the_current_wards_of_tay_ho(demo):
     assert {producers[code].kind for code in ("0109000047", "0109000054")} == {"household"}
     for p in producers.values():
         assert geo.ward_in_province(p.province_code, p.ward_code), p.name
+        if p.status == "pending":  # the application waiting for the admin: no logo of its own
+            continue
         assert p.slug and p.story_vi and p.story_en and p.logo_path == f"img/producers/{p.slug}.svg"
 
 
@@ -226,7 +266,8 @@ def test_draft_and_archived_demo_products_never_show(demo):
 
 def test_demo_pictures_are_committed_small_and_without_text(demo):
     static = Path(demo.static_folder)
-    paths = set(db.session.scalars(select(ProductImage.path))) | set(db.session.scalars(select(Producer.logo_path)))
+    logos = select(Producer.logo_path).where(Producer.logo_path.is_not(None))  # an applicant has none yet
+    paths = set(db.session.scalars(select(ProductImage.path))) | set(db.session.scalars(logos))
     drawn = demo_images()
     assert paths <= set(drawn)
     for path, svg in drawn.items():
@@ -239,7 +280,7 @@ def test_demo_pictures_are_committed_small_and_without_text(demo):
 
 @pytest.mark.both_databases
 def test_seed_demo_products_adds_findable_synthetic_products(app, runner):
-    result = runner.invoke(args=["shop", "seed-demo", "--products", "50"])
+    result = seed_demo(runner, "--products", "50")
     assert result.exit_code == 0, result.output
     synthetic = db.session.scalars(
         select(Product).where(Product.slug.like("demo-synth-%")).order_by(Product.slug)
@@ -258,7 +299,7 @@ def test_seed_demo_products_adds_findable_synthetic_products(app, runner):
         listing = list_products(Filters(q=p.name_vi), today=today, page_size=100)
         assert p.slug in [found.slug for found in listing.products], p.name_vi
 
-    again = runner.invoke(args=["shop", "seed-demo", "--products", "5"])
+    again = seed_demo(runner, "--products", "5")
     assert again.exit_code == 0, again.output
     assert "0 products" in again.output
     last = db.session.scalar(select(func.max(Product.slug)).where(Product.slug.like("demo-synth-%")))
@@ -281,7 +322,7 @@ def test_seed_fills_in_producers_made_before_the_catalog(app, runner):
     old.slug = f"htx-che-sen-quang-an-{old.id}"
     db.session.commit()
 
-    result = runner.invoke(args=["shop", "seed-demo"])
+    result = seed_demo(runner)
     assert result.exit_code == 0, result.output
     assert "16 producers" in result.output
     db.session.expire_all()
@@ -293,3 +334,44 @@ def test_seed_fills_in_producers_made_before_the_catalog(app, runner):
     assert {p.producer_id for p in db.session.scalars(select(Product).where(Product.slug.like("%quang-an%")))} == {
         old.id
     }
+
+
+def test_the_demo_producer_has_shipments_at_every_step_beside_another_producers(demo):
+    xoi, che_sen = producer("0109000015"), producer("0109000022")
+    shipments = db.session.scalars(select(Shipment).join(Order).order_by(Order.created_at, Shipment.producer_id)).all()
+    by_order: dict[int, dict[int, Shipment]] = {}
+    for s in shipments:
+        by_order.setdefault(s.order_id, {})[s.producer_id] = s
+    # Every demo order has lines of both producers, so each has a shipment of the other one too.
+    assert [set(parts) for parts in by_order.values()] == [{xoi.id, che_sen.id}] * len(DEMO_ORDERS)
+    assert [parts[xoi.id].status for parts in by_order.values()] == ["delivered", "shipped", "packed", "open"]
+    assert [parts[che_sen.id].status for parts in by_order.values()] == ["delivered", "open", "open", "open"]
+    shipped = next(parts[xoi.id] for parts in by_order.values() if parts[xoi.id].status == "shipped")
+    assert (shipped.carrier, shipped.tracking_number) == ("ghn", "GHN5KX72QP")
+    orders = db.session.scalars(select(Order).order_by(Order.created_at)).all()
+    assert [o.status for o in orders] == ["delivered", "processing", "processing", "confirmed"]
+    assert {o.payment_method for o in orders} == {"cod"}
+    # Placed by invented customers: the demo shopper's phone and email hold no open cash order.
+    shopper = db.session.scalar(select(User).where(User.email == "shopper@ocop.example"))
+    assert {o.email for o in orders}.isdisjoint({shopper.email}) and {o.phone for o in orders}.isdisjoint(
+        {shopper.phone}
+    )
+    # The stock the shipped and delivered shipments took left the shelf through the ledger.
+    assert db.session.scalar(select(func.count()).select_from(StockMovement).where(StockMovement.reason == "ship"))
+
+
+def test_the_demo_portal_has_a_certificate_to_review_a_pack_running_low_and_an_application(demo):
+    xoi = producer("0109000015")
+    pending = db.session.scalar(
+        select(Certificate).where(Certificate.producer_id == xoi.id, Certificate.verification_status == "pending")
+    )
+    assert pending.product.slug == "xoi-gac-phu-thuong"
+    assert pending.decision_date < clock.today()
+    assert (Path(scan_folder()) / pending.document_path).is_file()
+    low, count = low_stock(xoi.id)
+    assert count == 1 and low[0].sku == "XPT-MAM-2KG"
+    assert xoi.bank_account_number and producer("0109000022").bank_account_number is None
+    application = db.session.scalar(select(Producer).where(Producer.status == "pending"))
+    assert application.tax_code == "0109100228" and application.kind == "household"
+    actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {"certificate.submit", "stock.threshold", "producer.apply"} <= actions

@@ -106,6 +106,10 @@ PRODUCERS = [
         "morning. The rice is yellow-flower glutinous rice steamed the way the village has long done it, "
         "so orders are prepared the night before.",
         "contact_phone": "0900 000 001",
+        # The account the shop pays the co-operative into (invented).
+        "bank_name": "Agribank",
+        "bank_account_number": "1500206012345",
+        "bank_account_holder": "HTX DICH VU NONG NGHIEP XOI PHU THUONG",
         "logo": ("rice", "#c8553d"),
     },
     {
