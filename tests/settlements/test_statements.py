@@ -300,3 +300,22 @@ def test_a_statement_costs_the_same_few_statements_however_many_orders(producer,
     build(40, 10)
     many = _count_statements(read)
     assert few == many <= 12
+
+
+def test_fulfilments_delivery_keeps_the_rate_and_a_later_change_leaves_the_statement(producer, xoi, clock):
+    from shop.fulfilment import services as fulfilment
+
+    admin = an_admin()
+    settlements.set_commission(producer, 1200, admin)
+    order = an_order((xoi, 2), status="shipped", placed=vn(2026, 11, 20))
+    shipment = a_shipment(order, producer, status="shipped")
+    db.session.commit()
+
+    fulfilment.deliver(shipment)
+    db.session.commit()
+    settlements.set_commission(producer, 2000, admin)
+    db.session.commit()
+
+    assert shipment.commission_bp == 1200
+    rows = settlements.statement(producer.id, NOV).shipments
+    assert [(r.shipment_id, r.commission_bp, r.commission_vnd) for r in rows] == [(shipment.id, 1200, 12_000)]
