@@ -145,7 +145,7 @@ def _register_template_helpers(app: Flask) -> None:
     from shop.money import format_vnd
     from shop.orders.services import DELIVERY_LABELS, STATUS_LABELS
     from shop.organisations import status_label
-    from shop.page_cache import form_token
+    from shop.page_cache import form_token, kept_part
     from shop.producers.models import kind_label
     from shop.urls import external_url
     from shop.web import current_path
@@ -155,6 +155,7 @@ def _register_template_helpers(app: Flask) -> None:
     helpers = {
         "status_label": status_label,
         "form_token": form_token,
+        "kept_part": kept_part,
         "max_line_quantity": Cart.MAX_QUANTITY,
         # Links that leave the page (canonical, Open Graph, JSON-LD) come from SHOP_BASE_URL.
         "external_url": external_url,
@@ -197,6 +198,17 @@ def _register_layout_context(app: Flask) -> None:
         }
 
 
+def _browsing_without_limits() -> bool:
+    """The catalog's pages and the home page carry no rate limit, so the limiter skips its
+    bookkeeping for them (working out which limits apply cost more than a tenth of a built
+    listing). A rate limit on one of them would need this filter changed."""
+    return request.method in ("GET", "HEAD") and (request.blueprint == "catalog" or request.endpoint == "main.index")
+
+
+# The limiter is one object for every app this process makes: its filter is registered once.
+limiter.request_filter(_browsing_without_limits)
+
+
 def _refuse_nul_bytes(app: Flask) -> None:
     """No link contains a NUL byte, and PostgreSQL refuses to store or even compare one: a URL
     carrying one in its path or query is answered 400 before any view runs. (Forms check their
@@ -211,21 +223,32 @@ def _refuse_nul_bytes(app: Flask) -> None:
             return error_response(400, "bad_characters")
 
 
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+
+
 def _register_security_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
+        # Each header unless the view set its own. (Headers.setdefault raises and catches an
+        # exception for every header missing, which is every one on most responses.)
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        present = {name.lower() for name, _ in headers.items()}
+        defaults = list(SECURITY_HEADERS)
         if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+            defaults.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
         if current_user and current_user.is_authenticated:
             # Pages with personal data must not be kept by shared caches.
-            headers.setdefault("Cache-Control", "private, no-store")
+            defaults.append(("Cache-Control", "private, no-store"))
+        for name, value in defaults:
+            if name.lower() not in present:
+                headers.add(name, value)
         return response
 
 

@@ -28,13 +28,20 @@ def install_template_gettext(app: Flask) -> None:
     strings, and each went through Flask-Babel's lookup of the translations (about ten context
     lookups) and Jinja's two context calls. The translations are looked up once per language
     a request uses, keyed by the locale object, so force_locale (mail in the recipient's
-    language) still gets its own."""
+    language) still gets its own.
+
+    The request's `g` is looked up once a string, and the locale read where Flask-Babel keeps
+    it there (what get_locale returns once it has chosen; force_locale replaces it): going
+    through `g`'s proxy for each of get_locale's lookups was most of a string's cost."""
 
     def translations():
-        locale = get_locale()
-        held = g.get("_template_translations")
-        if held is None or held[0] is not locale:
-            held = g._template_translations = (locale, get_translations())
+        here = g._get_current_object()
+        babel_context = here.__dict__.get("_flask_babel")
+        locale = getattr(babel_context, "babel_locale", None)
+        held = here.__dict__.get("_template_translations")
+        if locale is None or held is None or held[0] is not locale:
+            locale = get_locale()  # chooses the request's language the first time
+            held = here._template_translations = (locale, get_translations())
         return held[1]
 
     @pass_eval_context

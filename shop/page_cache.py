@@ -23,6 +23,7 @@ from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from shop.extensions import cache
 
@@ -32,6 +33,23 @@ TOKEN_PLACEHOLDER = "__csrf_token_placeholder__"
 def form_token() -> str:
     """The CSRF token for a form; the placeholder while a page is rendered for the cache."""
     return TOKEN_PLACEHOLDER if g.get("rendering_for_cache") else generate_csrf()
+
+
+def kept_part(name: str, locale: str, caller) -> Markup:
+    """{% call kept_part(name, current_locale) %}…{% endcall %}: a part of the layout that is the
+    same on every page in one language (words, the shop's name, links to fixed pages and files,
+    nothing of the visitor, the request or the page), rendered once per language and kept by
+    the process. While templates reload (development), rendered every time."""
+    app = current_app._get_current_object()
+    if app.jinja_env.auto_reload:
+        return caller()
+    held = app.extensions.setdefault("layout_parts", {})
+    # Links carry the application's root (SCRIPT_NAME), which a server could set per request.
+    key = (name, locale, request.script_root)
+    html = held.get(key)
+    if html is None:
+        html = held[key] = str(caller())
+    return Markup(html)  # noqa: S704 (rendered by the template, escaped there)
 
 
 def no_query(args) -> dict:

@@ -20,9 +20,20 @@ def base_url() -> str:
 def external_url(endpoint: str, **values) -> str:
     """The absolute URL of `endpoint` (values as for url_for; extra ones become the query) on
     SHOP_BASE_URL. Works inside and outside a request."""
-    parts = urlsplit(base_url())
-    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https")
-    return adapter.build(endpoint, values, force_external=True)
+    return _adapter().build(endpoint, values, force_external=True)
+
+
+def _adapter():
+    """The URL map bound to SHOP_BASE_URL, made once per app and address (a page asks for a few
+    links: binding the map each time cost more than building the link)."""
+    app = current_app._get_current_object()
+    base = base_url()
+    held = app.extensions.get("external_url_adapter")
+    if held is None or held[0] != base:
+        parts = urlsplit(base)
+        adapter = app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https")
+        held = app.extensions["external_url_adapter"] = (base, adapter)
+    return held[1]
 
 
 def host_of_base_url() -> str:
