@@ -278,22 +278,19 @@ def run_measures(app, producer_id: int, repeats: int) -> list[dict]:
     rows = []
     log("")
     log(f"{'measure':<44} {'p50 ms':>9} {'p95 ms':>9} {'min ms':>9} {'SQL':>6}")
+    services = [
+        (f"sales.dashboard({days} days)", lambda d=days: sales.dashboard(producer_id, d)) for days in sales.PERIODS
+    ]
+    services += [
+        ("dashboard panel (7-day figures)", lambda: sales.summary(producer_id, (7,))),
+        (f"settlements.statement({month.key})", lambda: settlements.statement(producer_id, month)),
+        ("settlements.months()", lambda: settlements.months(producer_id)),
+        (f"settlements.statement_csv({month.key})", lambda: settlements.statement_csv(producer_id, month)),
+        (f"settlements.statements_due({month.key})", lambda: settlements.statements_due(month)),
+    ]
     with app.test_request_context():
-        for days in sales.PERIODS:
-            rows.append(
-                measure(app, f"sales.dashboard({days} days)", lambda d=days: sales.dashboard(producer_id, d), repeats)
-            )
-        rows.append(measure(app, "dashboard panel (7-day figures)", lambda: sales.summary(producer_id, (7,)), repeats))
-        rows.append(
-            measure(
-                app, f"settlements.statement({month.key})", lambda: settlements.statement(producer_id, month), repeats
-            )
-        )
-        rows.append(measure(app, "settlements.months()", lambda: settlements.months(producer_id), repeats))
-        rows.append(
-            measure(app, f"settlements.statement_csv({month.key})", lambda: settlements.statement_csv(producer_id, month), repeats)
-        )  # fmt: skip
-        rows.append(measure(app, f"settlements.statements_due({month.key})", lambda: settlements.statements_due(month), repeats))  # fmt: skip
+        for name, work in services:
+            rows.append(measure(app, name, work, repeats))
 
     def page(client, url):
         def get():
@@ -321,7 +318,8 @@ def run_measures(app, producer_id: int, repeats: int) -> list[dict]:
         f"/producer/statements/{month.key}.csv",
     ):
         rows.append(measure(app, f"GET {url}", page(member, url), repeats))
-    rows.append(measure(app, f"GET /admin/payouts?period={month.key}", page(admin, f"/admin/payouts?period={month.key}"), repeats))  # fmt: skip
+    url = f"/admin/payouts?period={month.key}"
+    rows.append(measure(app, f"GET {url}", page(admin, url), repeats))
     return rows
 
 
