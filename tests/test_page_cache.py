@@ -72,6 +72,7 @@ def test_logged_in_visitors_and_pending_messages_get_a_fresh_page(client, login)
 
 
 def test_unknown_pages_are_not_cached(client):
+    client.get("/products/nope")  # the first product page also reads the catalog's columns
     _, first = statements_during(client, "/products/nope")
     response, again = statements_during(client, "/products/nope")
     assert response.status_code == 404 and again == first > 0
@@ -126,3 +127,19 @@ def test_a_full_cache_makes_room_by_dropping_its_oldest_pages(app, monkeypatch):
     for n in range(5):
         cache.set(f"page:{n}", n)
     assert [cache.get(f"page:{n}") for n in range(5)] == [None, 1, 2, 3, 4]
+
+
+def test_the_layout_is_rendered_once_per_language_and_each_page_keeps_its_own_parts(app, client):
+    make_product("Xôi Phú Thượng", name_en="Phu Thuong sticky rice")
+    first = client.get("/products?q=xoi").get_data(as_text=True)
+    second = client.get("/products?q=che").get_data(as_text=True)
+    english = client.get("/products?q=sen", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    # What differs between pages is filled in on each: the search box, the way back after login.
+    assert 'name="q" value="xoi"' in first and 'name="q" value="che"' in second
+    assert '/login?next=/products?q%3Dxoi"' in first and '/login?next=/products?q%3Dche"' in second
+    # The rest is kept once per language: Vietnamese pages never get the English words, nor back.
+    assert "Chuyển đến nội dung chính" in first and "Skip to content" not in first
+    assert "Skip to content" in english and "Chuyển đến nội dung chính" not in english
+    kept = app.extensions["layout_parts"]
+    assert {locale for _, locale, _ in kept} == {"vi", "en"}
+    assert all(">Skip to content<" not in html for (_, locale, _), html in kept.items() if locale == "vi")

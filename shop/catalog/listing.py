@@ -53,21 +53,25 @@ class Filters:
 
     @classmethod
     def from_args(cls, args) -> Filters:
-        stars = sorted({int(s) for s in args.getlist("stars") if s in ("3", "4", "5")})
-        group = args.get("group")
-        province = _int_arg(args.get("province"))
-        sort = args.get("sort", "relevance")
+        def get(name: str):
+            # Asked first: a MultiDict's get raises and catches an exception for a missing key.
+            return args.get(name) if name in args else None
+
+        stars = sorted({int(s) for s in args.getlist("stars") if s in ("3", "4", "5")}) if "stars" in args else ()
+        group = get("group")
+        province = _int_arg(get("province"))
+        sort = get("sort") or "relevance"
         return cls(
-            q=(args.get("q") or "").strip()[: search.MAX_QUERY_LENGTH],
+            q=(get("q") or "").strip()[: search.MAX_QUERY_LENGTH],
             stars=tuple(stars),
             group=group if group in GROUPS_BY_CODE else None,
             province=province if province is not None and geo.province_name(province) else None,
-            producer=(args.get("producer") or "").strip()[:120] or None,
-            min_price=_price_arg(args.get("min_price")),
-            max_price=_price_arg(args.get("max_price")),
-            in_stock=args.get("in_stock") == "1",
+            producer=(get("producer") or "").strip()[:120] or None,
+            min_price=_price_arg(get("min_price")),
+            max_price=_price_arg(get("max_price")),
+            in_stock=get("in_stock") == "1",
             sort=sort if sort in SORTS else "relevance",
-            page=max(1, _int_arg(args.get("page")) or 1),
+            page=max(1, _int_arg(get("page")) or 1),
         )
 
     def to_args(self, **changes) -> dict:
@@ -165,11 +169,11 @@ def list_products(f: Filters, *, today: date, with_facets: bool = True, page_siz
 def _from_columns(f: Filters, today: date, page_size: int) -> Listing:
     held = selection.held_columns(today)
     for _ in range(3):  # the catalog rarely changes between two statements, and more rarely twice
-        counts, ordered = selection.select_products(f, today, held)
+        counts, ordered = selection.selected(f, today, held)
         total = len(ordered)
         pages = max(1, math.ceil(total / page_size))
         page = min(f.page, pages)
-        ids = ordered[(page - 1) * page_size : page * page_size]
+        ids = ordered[(page - 1) * page_size : page * page_size].tolist()
         products, in_stock, version = cards.load_checked(ids, today=today, with_stock=True)
         current = selection.catalog_columns(today, version)  # reads the version itself when no card did
         if current is held:

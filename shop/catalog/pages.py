@@ -10,13 +10,13 @@ from datetime import date
 import numpy as np
 from flask import current_app
 from sqlalchemy import String, bindparam, cast, func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from shop import geo
 from shop.catalog import cards, columns
 from shop.catalog.certificates import current_certificate
 from shop.catalog.groups import GROUPS
-from shop.catalog.models import Certificate, Product
+from shop.catalog.models import CatalogState, Certificate, Product
 from shop.catalog.selection import catalog_columns, held_columns
 from shop.errors import NotFound
 from shop.extensions import db
@@ -76,31 +76,56 @@ def product_page(slug: str, *, today: date) -> ProductPage:
     """A published product with its producer, variants, images, certificates and neighbours.
     Raises NotFound.
 
-    Three statements: the product with everything it owns (one joined statement: a product
-    has a few packs, pictures and certificates, so their product is a dozen rows at most, where
-    a statement each cost a round trip each), the catalog's version (for the neighbours, from
-    the columns) and the neighbours' cards."""
-    product = db.session.execute(_product_statement(), {"slug": slug}).unique().scalar_one_or_none()
-    if product is None:
+    One statement: the product with everything it owns (joined: a product has a few packs,
+    pictures and certificates, so their product is a dozen rows at most), its neighbours'
+    cards and the catalog's version. The neighbours are chosen before it, from this process's
+    copy of the catalog's columns, where the product is found by its slug (see
+    _product_places); the version read with them checks that copy. Should the copy not know
+    the slug or be out of date, the neighbours are chosen again from the product as read and
+    loaded with a second statement, as they always were before."""
+    held = held_columns(today)
+    places = _product_places(held)
+    guess = places.find(slug)
+    neighbours = _neighbour_ids(held, places, guess) if guess is not None else []
+    params = {"slug": slug, "card_today": today, **cards.id_params("neighbour", neighbours, NEIGHBOURS)}
+    statement = _product_statement(db.session.connection().dialect.name)
+    found = db.session.execute(statement, params).unique().one_or_none()
+    if found is None:
         raise NotFound()
+    product, neighbour_rows, version = found
+    if guess is not None and held.ids[guess] == product.id and catalog_columns(today, version) is held:
+        by_id = {card.id: card for card in cards.from_json(neighbour_rows)}
+        same_origin = [by_id[i] for i in neighbours if i in by_id]
+    else:
+        same_origin = _same_origin(product, today)
     certificate = current_certificate(product.certificates, today)
     return ProductPage(
         product=product,
         certificate=certificate,
         stars=certificate.star_level if certificate else None,
         latest_certificate=max(product.certificates, key=lambda c: c.decision_date, default=None),
-        same_origin=_same_origin(product, today),
+        same_origin=same_origin,
     )
 
 
+NEIGHBOURS = 4  # products of the same province shown on a product page
+
+
 @functools.cache
-def _product_statement():
+def _product_statement(dialect: str):
     # Built once (its options cost more to put together than the statement takes to run).
     return (
-        select(Product)
+        select(
+            Product,
+            cards.json_of_ids("neighbour", NEIGHBOURS, dialect),
+            select(CatalogState.version).scalar_subquery(),
+        )
         .join(Product.producer)
         .where(Product.slug == bindparam("slug"), columns.listed())
         .options(
+            # Not shown: the search texts, repeated on each of the statement's rows.
+            defer(Product.search_folded),
+            defer(Product.search_exact),
             contains_eager(Product.producer),
             joinedload(Product.variants),
             joinedload(Product.images),
@@ -109,20 +134,15 @@ def _product_statement():
     )
 
 
-def _same_origin(product: Product, today: date, limit: int = 4) -> list[cards.CardProduct]:
-    """Other products of the same province, those of the same ward and with more stars first,
-    then by id: chosen from the catalog's columns and the province's wards, then their cards
-    (with the catalog's version, which checks the columns: see selection.held_columns)."""
+def _same_origin(product: Product, today: date) -> list[cards.CardProduct]:
+    """The product's neighbours (see _neighbour_ids) chosen from the product itself, then their
+    cards (with the catalog's version, which checks the columns: see selection.held_columns)."""
     held = held_columns(today)
     for _ in range(3):
-        ids, wards = _province_wards(held, product.province_code)
-        rows, listed = held.positions(ids)
-        # The wards are read from the database, which may list products these columns (older)
-        # do not: keep the ones they know; the version check below starts again if they are old.
-        ids, wards = ids[listed], wards[listed]
-        others = ids != product.id
-        order = np.lexsort((ids, -held.stars[rows].astype(np.int64), wards != product.ward_code))
-        found, _, version = cards.load_checked(ids[order[others[order]][:limit]].tolist(), today=today)
+        places = _product_places(held)
+        position = held.positions(np.array([product.id]))[0]
+        chosen = _neighbour_ids(held, places, int(position[0])) if len(position) else []
+        found, _, version = cards.load_checked(chosen, today=today)
         current = catalog_columns(today, version)
         if current is held:
             break
@@ -130,21 +150,75 @@ def _same_origin(product: Product, today: date, limit: int = 4) -> list[cards.Ca
     return found
 
 
-def _province_wards(held: columns.CatalogColumns, province_code: int) -> tuple[np.ndarray, np.ndarray]:
-    """The listed products of a province and their wards, read once per catalog version and
-    kept with this process's columns (which hold no ward: no index does, and filtering a
-    province in SQL read every listed product for each product page)."""
-    kept = current_app.extensions.get("province_wards")
-    if kept is None or kept[0] is not held:
-        kept = current_app.extensions["province_wards"] = (held, {})
-    wards = kept[1].get(province_code)
-    if wards is None:
-        found = select(
-            func.aggregate_strings(cast(Product.id, String), " "),
-            func.aggregate_strings(cast(Product.ward_code, String), " "),
-        ).where(columns.listed(), Product.province_code == province_code)
-        wards = kept[1][province_code] = tuple(columns.ints(t) for t in db.session.execute(found).one())
-    return wards
+def _neighbour_ids(held: columns.CatalogColumns, places: _Places, position: int) -> list[int]:
+    """The ids of the product at `position`'s neighbours: other listed products of its
+    province, those of its ward first, then by more stars, then by id."""
+    province, ward, product_id = held.province[position], places.ward[position], held.ids[position]
+    rows = places.in_province(held, int(province))
+    ids = held.ids[rows]
+    order = np.lexsort((ids, -held.stars[rows].astype(np.int64), places.ward[rows] != ward))
+    ordered = ids[order]
+    return ordered[ordered != product_id][:NEIGHBOURS].tolist()
+
+
+@dataclass(eq=False)
+class _Places:
+    """Where each listed product is (its ward, aligned with the columns) and by which slug it
+    is asked for: the hash of each slug, sorted, with the product's position in the columns."""
+
+    ward: np.ndarray
+    slug_hashes: np.ndarray
+    slug_positions: np.ndarray
+    provinces: dict = None
+
+    def find(self, slug: str) -> int | None:
+        """The position in the columns of the product with this slug, if the columns hold it
+        (or, once in a great while, of another whose slug has the same hash: the caller
+        checks the product it reads)."""
+        wanted = hash(slug)
+        at = int(np.searchsorted(self.slug_hashes, wanted))
+        if at < len(self.slug_hashes) and self.slug_hashes[at] == wanted:
+            return int(self.slug_positions[at])
+        return None
+
+    def in_province(self, held: columns.CatalogColumns, province: int) -> np.ndarray:
+        rows = self.provinces.get(province)
+        if rows is None:
+            rows = self.provinces[province] = np.flatnonzero(held.province == province)
+        return rows
+
+
+_PLACES = select(
+    func.aggregate_strings(cast(Product.id, String), " "),
+    func.aggregate_strings(cast(Product.ward_code, String), " "),
+    # Slugs never hold a "/" (the product page's URL could not name one) or a space.
+    func.aggregate_strings(Product.slug, " "),
+)
+
+
+def _product_places(held: columns.CatalogColumns) -> _Places:
+    """Every listed product's ward and slug, read once per copy of the catalog's columns (which
+    hold neither: no index does) and kept with it. Filtering a province in SQL read every
+    listed product for each product page; a slug's hash finds the product before its
+    statement, so that its neighbours come with it."""
+    kept = current_app.extensions.get("product_places")
+    if kept is not None and kept[0] is held:
+        return kept[1]
+    id_text, ward_text, slug_text = db.session.execute(_PLACES.where(columns.listed())).one()
+    ids, wards = columns.ints(id_text), columns.ints(ward_text)
+    slugs = (slug_text or "").split(" ")
+    rows, listed = held.positions(ids)
+    ward = np.zeros(len(held), dtype=np.int32)
+    ward[rows] = wards[listed]
+    if len(slugs) == len(ids) and listed.all():
+        hashes = np.fromiter((hash(slug) for slug in slugs), dtype=np.int64, count=len(slugs))
+        order = np.argsort(hashes)
+        slug_hashes, slug_positions = hashes[order], rows[order]
+    else:  # the catalog changed between the two statements: no slug is found (neighbours as before)
+        slug_hashes, slug_positions = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+    places = _Places(ward, slug_hashes, slug_positions, {})
+    current_app.extensions["product_places"] = (held, places)
+    return places
 
 
 def producer_by_slug(slug: str) -> Producer:

@@ -66,6 +66,13 @@ def select_products(f: Filters, today: date, held: columns.CatalogColumns | None
     products' search text (which holds the name), which does. Not kept: answers that depend on
     stock (`in_stock`), which changes with every order. `held`: the columns to use (by
     default this process's, checked against the database first)."""
+    counts, ordered = selected(f, today, held)
+    return counts, ordered.tolist()
+
+
+def selected(f: Filters, today: date, held: columns.CatalogColumns | None = None) -> tuple[tuple, np.ndarray]:
+    """As select_products, the ids as the array they are kept as: a page takes its few ids
+    from it (making a list of every listed product's id cost a tenth of a built listing)."""
     held = held or catalog_columns(today)
     key = selection_key(f)
     kept = held.selections.get(key) if key is not None else None
@@ -73,8 +80,7 @@ def select_products(f: Filters, today: date, held: columns.CatalogColumns | None
         kept = _select(f, held)
         if key is not None:
             held.keep_selection(key, kept)
-    counts, ordered = kept
-    return counts, ordered.tolist()
+    return kept
 
 
 def selection_key(f: Filters) -> tuple | None:

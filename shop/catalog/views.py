@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import get_locale
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from shop import clock, geo
 from shop.catalog import cards, pages
@@ -30,6 +30,65 @@ def kept_fragment(name: str, listing, caller) -> Markup:
         html = str(caller())
         held.keep_selection(fragment, html)
     return Markup(html)  # noqa: S704 (rendered by the template, escaped there)
+
+
+# --- The filter sidebar's long lists ----------------------------------------------------------
+#
+# A listing whose filters nobody asked for before (most of them, as shoppers combine filters)
+# renders its sidebar: some seventy options and checkboxes, each of which cost Jinja a dozen
+# lookups and escapes, and the sort menu's labels were lazy strings translated again at each
+# use. They are put together here, with each language's words looked up once.
+
+
+@bp.app_template_global()
+def facet_options(values, code: str = "{}") -> Markup:
+    """The <option>s of a facet (listing.FacetValue): its label and count, the chosen one
+    selected; `code` writes a value as the form sends it."""
+    return Markup(  # noqa: S704 (every value escaped here)
+        "".join(
+            f'<option value="{escape(code.format(v.value))}"{" selected" if v.selected else ""}>'
+            f"{escape(v.label)} ({v.count:d})</option>\n"
+            for v in values
+        )
+    )
+
+
+@bp.app_template_global()
+def star_choices(values, locale: str) -> Markup:
+    """A checkbox per star level (listing.FacetValue), labelled with its stars badge."""
+    badges = _kept_texts(locale)["stars"]
+    return Markup(  # noqa: S704 (the badges are the macro's markup; the rest are numbers)
+        "".join(
+            f'<div class="check">\n<input type="checkbox" id="stars-{v.value:d}" name="stars" value="{v.value:d}"'
+            f'{" checked" if v.selected else ""}>\n<label for="stars-{v.value:d}">{badges[v.value]} '
+            f'<span class="count">({v.count:d})</span></label>\n</div>\n'
+            for v in values
+        )
+    )
+
+
+@bp.app_template_global()
+def sort_options(chosen: str, locale: str) -> Markup:
+    """The sort menu's <option>s (listing.SORTS), `chosen` selected."""
+    return Markup(  # noqa: S704 (labels escaped once, in _kept_texts)
+        "".join(
+            f'<option value="{value}"{" selected" if value == chosen else ""}>{label}</option>\n'
+            for value, label in _kept_texts(locale)["sorts"]
+        )
+    )
+
+
+def _kept_texts(locale: str) -> dict:
+    """The sidebar's words in `locale` (the request's language), worked out once per process."""
+    held = current_app.extensions.setdefault("sidebar_texts", {})
+    texts = held.get(locale)
+    if texts is None:
+        badge = current_app.jinja_env.get_template("macros/catalog.html").module.stars_badge
+        texts = held[locale] = {
+            "stars": {n: str(badge(n)) for n in (3, 4, 5)},
+            "sorts": [(value, str(escape(str(label)))) for value, label in SORTS.items()],
+        }
+    return texts
 
 
 def _locale() -> str:
@@ -61,7 +120,6 @@ def products():
         "catalog/products.html",
         listing=listing,
         f=filters,
-        sorts=SORTS,
         groups=GROUPS,
         group=GROUPS_BY_CODE.get(filters.group),
         locale=_locale(),

@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from shop.catalog.listing import SORTS, Filters, list_products
 from tests.catalog.conftest import TODAY, names
-from tests.support.builders import make_product
+from tests.support.builders import a_producer, make_product
 
 
 def test_listing_shows_published_products_of_active_producers_only(catalog):
@@ -113,3 +113,18 @@ def test_the_sort_menu_shows_what_sorts_holds(client, catalog, monkeypatch):
     # The template has no list of its own: a sort added to SORTS is offered at once.
     monkeypatch.setitem(SORTS, "test_only", "Test order")
     assert sort_menu(client)[-1] == ("test_only", False, "Test order")
+
+
+def test_the_filter_sidebar_lists_each_facet_escaped_with_the_chosen_values_marked(client):
+    producer = a_producer(name='HTX "Sen & Súng" <Tây Hồ>')
+    make_product("Chè sen", producer=producer, stars=5, province=1)
+    make_product("Xôi gấc", stars=4, province=1)
+    page = client.get("/products", query_string={"stars": "5", "province": "01", "producer": producer.slug})
+    html_text = page.get_data(as_text=True)
+    assert "<Tây Hồ>" not in html_text and '"Sen & Súng"' not in html_text
+    escaped = "HTX &#34;Sen &amp; Súng&#34; &lt;Tây Hồ&gt;"
+    assert f'<option value="{producer.slug}" selected>{escaped} (1)</option>' in html_text
+    assert '<option value="01" selected>' in html_text
+    chosen = r'id="stars-5" name="stars" value="5" checked>\s*<label for="stars-5"><span class="stars-badge'
+    assert re.search(chosen, html_text)
+    assert re.search(r'id="stars-4" name="stars" value="4">\s*<label for="stars-4">', html_text)
