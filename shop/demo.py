@@ -44,12 +44,16 @@ from shop.catalog.search import refresh_product, search_texts
 from shop.checkout import services as checkout
 from shop.extensions import db
 from shop.fulfilment import services as fulfilment
+from shop.fulfilment.models import Shipment
 from shop.inventory.services import record_opening_stock, set_low_stock_threshold
 from shop.orders.models import Order
 from shop.organisations import check_organisation
 from shop.partners.models import Partner
 from shop.producers.models import Producer
 from shop.producers.onboarding import Application, apply_to_sell
+from shop.settlements.models import Payout
+from shop.settlements.periods import Period
+from shop.settlements.services import local_delivery_day, month_totals, record_payout
 from shop.text import slugify
 
 HA_NOI = 1
@@ -245,10 +249,8 @@ def seed(today: date | None = None) -> dict[str, int]:
             "password. Use SHOP_ENV=development on a laptop, and `flask shop create-admin EMAIL` for a real admin."
         )
     today = today or clock.today()
-    added = dict.fromkeys(
-        ("producers", "partners", "users", "products", "variants", "images", "certificates", "orders", "applications"),
-        0,
-    )
+    kinds = ("producers", "partners", "users", "products", "variants", "images", "certificates")
+    added = dict.fromkeys((*kinds, "orders", "payouts", "applications"), 0)
     producers = {}
     for data in PRODUCERS:
         org, created = _producer(data)
@@ -314,8 +316,9 @@ PORTAL_PRODUCER = "0109000015"  # producer@ocop.example's HTX Xôi Phú Thượn
 # stay open.
 DEMO_ORDERS = [
     {
+        # Delivered last month, and paid out to the co-operative since (DEMO_PAYOUT).
         "token": "demo-order-1",
-        "days_ago": 5,
+        "days_ago": 35,
         "contact_name": "Phạm Thu Trang",
         "phone": "0913111201",
         "email": "trang.pham@ocop.example",
@@ -362,6 +365,8 @@ DEMO_ORDERS = [
 _MOVES = ("packed", "shipped", "delivered")
 # The shipment's steps after the order, in hours: packed, handed to the carrier, delivered.
 _STEP_HOURS = (1, 1.5, 4)
+# What the shop paid the co-operative for the month demo-order-1 was delivered in: its balance.
+DEMO_PAYOUT = {"bank_reference": "FT26DEMO0001", "days_after_delivery": 3, "note": "Thanh toán tháng (demo)"}
 # A renewal sent by the co-operative and waiting for an admin (found again by its number).
 PENDING_CERTIFICATE = {
     "product": "xoi-gac-phu-thuong",
@@ -488,6 +493,40 @@ def _pending_certificate(producer: Producer, today: date) -> int:
     return 1
 
 
+def _payout(producer: Producer) -> int:
+    """The admin pays the co-operative the balance of the month its delivered demo order falls in."""
+    if db.session.scalar(
+        select(Payout.id).where(
+            Payout.producer_id == producer.id, Payout.bank_reference == DEMO_PAYOUT["bank_reference"]
+        )
+    ):
+        return 0
+    delivered = db.session.scalar(
+        select(Shipment.delivered_at)
+        .join(Order)
+        .where(Shipment.producer_id == producer.id, Order.checkout_token == DEMO_ORDERS[0]["token"])
+    )
+    if delivered is None:
+        return 0
+    day = local_delivery_day(delivered)
+    month = Period.containing(day)
+    balance = month_totals(producer.id, month).balance_vnd
+    paid_on = min(day + timedelta(days=DEMO_PAYOUT["days_after_delivery"]), clock.today())
+    if balance <= 0:
+        return 0
+    admin = db.session.scalar(select(User).where(User.email == "admin@ocop.example"))
+    record_payout(
+        producer,
+        period=month.key,
+        paid_on=paid_on,
+        amount_vnd=balance,
+        bank_reference=DEMO_PAYOUT["bank_reference"],
+        note=DEMO_PAYOUT["note"],
+        actor=admin,
+    )
+    return 1
+
+
 def _low_stock(producer: Producer) -> None:
 
     sku, threshold = LOW_STOCK
@@ -512,7 +551,7 @@ def seed_portal(today: date) -> dict[str, int]:
     """What makes the producer portal worth trying at once: orders whose shipments are open,
     packed, shipped and delivered, a certificate waiting for review, a pack running low, and an
     application for the admin. Each found again by its natural key; only missing ones are added."""
-    added = {"orders": 0, "applications": 0}
+    added = {"orders": 0, "payouts": 0, "applications": 0}
     producer = db.session.scalar(select(Producer).where(Producer.tax_code == PORTAL_PRODUCER))
     tokens = [data["token"] for data in DEMO_ORDERS]
 
@@ -522,6 +561,7 @@ def seed_portal(today: date) -> dict[str, int]:
         if data["token"] not in placed:
             _demo_order(data, morning)
             added["orders"] += 1
+    added["payouts"] = _payout(producer)
     added["certificates"] = _pending_certificate(producer, today)
     _low_stock(producer)
     added["applications"] = _application()

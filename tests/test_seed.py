@@ -32,6 +32,9 @@ from shop.mail.services import run_committed_work
 from shop.orders.models import Order
 from shop.partners.models import Partner
 from shop.producers.models import Producer
+from shop.settlements.models import Payout
+from shop.settlements.periods import Period
+from shop.settlements.services import month_totals
 
 MODELS = (
     User,
@@ -45,6 +48,7 @@ MODELS = (
     ProductImage,
     Certificate,
     Order,
+    Payout,
     Shipment,
     StockMovement,
     AuditEvent,
@@ -131,7 +135,7 @@ def test_seed_demo_twice_leaves_the_same_rows(app, runner):
     assert second.exit_code == 0, second.output
     assert (
         "0 producers, 0 partners, 0 users, 0 products, 0 variants, 0 images, 0 certificates, 0 orders, "
-        "0 applications" in second.output
+        "0 payouts, 0 applications" in second.output
     )
     assert snapshot() == after_first
     assert len(after_first["users"]) == len(USERS)
@@ -356,6 +360,13 @@ def test_the_demo_producer_has_shipments_at_every_step_beside_another_producers(
     assert {o.email for o in orders}.isdisjoint({shopper.email}) and {o.phone for o in orders}.isdisjoint(
         {shopper.phone}
     )
+    # The delivered one was last month's, and the shop has paid the co-operative that month's balance.
+    delivered = next(parts[xoi.id] for parts in by_order.values() if parts[xoi.id].status == "delivered")
+    month = Period.containing(clock.aware(delivered.delivered_at).astimezone(clock.VN).date())
+    assert month < Period.current()
+    payout = db.session.scalar(select(Payout).where(Payout.producer_id == xoi.id))
+    assert payout.period == month.key and payout.amount_vnd > 0
+    assert month_totals(xoi.id, month).balance_vnd == 0
     # The stock the shipped and delivered shipments took left the shelf through the ledger.
     assert db.session.scalar(select(func.count()).select_from(StockMovement).where(StockMovement.reason == "ship"))
 
