@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import update
 
 from shop import clock
@@ -16,6 +17,13 @@ from shop.errors import ConflictError, ValidationError
 from shop.extensions import db
 from tests.catalog.conftest import TODAY, names
 from tests.support.builders import a_producer, a_user, make_product
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    """The services' messages are read in English here (the shop's default is Vietnamese)."""
+    with force_locale("en"):
+        yield
 
 
 def product_details(**changes) -> editing.ProductDetails:

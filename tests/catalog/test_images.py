@@ -10,6 +10,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 from PIL import Image
 
 from shop.audit.services import events
@@ -21,6 +22,13 @@ from shop.extensions import db
 from shop.mail.services import run_committed_work
 from tests.catalog.conftest import TODAY
 from tests.support.builders import a_user, make_product
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    """The services' messages are read in English here (the shop's default is Vietnamese)."""
+    with force_locale("en"):
+        yield
 
 
 @pytest.fixture

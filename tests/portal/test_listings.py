@@ -23,6 +23,12 @@ from tests.conftest import csrf_token_from, submit
 from tests.support.builders import a_user, make_product
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    """Pages in English, as a browser that asks for it gets them (the default is Vietnamese)."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.fixture
 def app_config(app_config, tmp_path):
     return {**app_config, "UPLOAD_FOLDER": str(tmp_path / "uploads")}
