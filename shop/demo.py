@@ -49,6 +49,7 @@ from shop.inventory.services import record_opening_stock, set_low_stock_threshol
 from shop.orders.models import Order
 from shop.organisations import check_organisation
 from shop.partners.models import Partner
+from shop.payments.methods.cod import CashOnDelivery
 from shop.producers.models import Producer
 from shop.producers.onboarding import Application, apply_to_sell
 from shop.settlements.models import Payout
@@ -426,7 +427,7 @@ def _demo_order(data: dict, morning: datetime) -> None:
         phone=data["phone"],
         email=data["email"],
         delivery_method="same_day",
-        payment_method="cod",
+        payment_method=CashOnDelivery.code,
         province_code=HA_NOI,
         ward_code=data["ward_code"],
         street=data["street"],
