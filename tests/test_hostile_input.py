@@ -63,6 +63,8 @@ def _path_values(rule, value: str):
     for name, converter in rule._converters.items():
         if type(converter).__name__ in ("IntegerConverter", "NumberConverter"):
             values[name] = 2**31 - 1  # the largest a route accepts; larger ones are a plain 404
+        elif type(converter).__name__ == "AnyConverter":
+            values[name] = sorted(converter.items)[0]  # one of the words it takes (others are a 404)
         else:
             values[name] = value[:2000] if value else "x"
     return values
