@@ -60,9 +60,4 @@ def switch():
 
 
 # The portal's areas (each adds its routes, menu entry and dashboard panel).
-from shop.portal.views import certificates  # noqa: E402, F401
-from shop.portal.views import earnings, sales  # noqa: E402, F401
-from shop.portal.views import onboarding  # noqa: E402, F401
-from shop.portal.views import listings  # noqa: E402, F401
-from shop.portal.views import shipments  # noqa: E402, F401
-from shop.portal.views import stock  # noqa: E402, F401
+from shop.portal.views import certificates, earnings, listings, onboarding, sales, shipments, stock
