@@ -18,12 +18,8 @@ portal_nav.add(50, "producers.sales", _l("Sales"))
 
 @dashboard_panels.add(40)
 def _sales_panel(producer, membership):
-    """The last 7 days in three figures, what waits to be shipped, and stock alerts."""
-    return "portal/sales/_panel.html", {
-        "figures": sales.summary(producer.id, (7,))[7],
-        "shipments_waiting": sales.shipments_waiting(producer.id),
-        "stock_alerts": sales.stock_alerts(producer.id),
-    }
+    """The last 7 days in three figures (shipments waiting and low stock have panels of their own)."""
+    return "portal/sales/_panel.html", {"figures": sales.summary(producer.id, (7,))[7]}
 
 
 @bp.route("/sales", endpoint="sales")
