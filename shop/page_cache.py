@@ -15,6 +15,7 @@ the request's Host: absolute links are built on SHOP_BASE_URL."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode
@@ -24,8 +25,9 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from sqlalchemy import text
 
-from shop.extensions import cache
+from shop.extensions import cache, db
 
 TOKEN_PLACEHOLDER = "__csrf_token_placeholder__"
 
@@ -52,6 +54,23 @@ def kept_part(name: str, locale: str, caller) -> Markup:
     return Markup(html)  # noqa: S704 (rendered by the template, escaped there)
 
 
+# How long a process trusts the catalog version it read last. A change made in another worker
+# (or by a command) moves catalog_state's version (triggers, migration 0007), so its pages are
+# served stale at most this long, whether the cache is in each worker's memory or in Redis.
+VERSION_SECONDS = 1.0
+
+
+def catalog_version() -> int:
+    """catalog_state's version, read at most once per VERSION_SECONDS by this process (a cache
+    hit otherwise reads nothing from the database). Part of every page's cache key."""
+    held = current_app.extensions.get("page_cache_version")
+    now = time.monotonic()  # an interval, not the shop's date: shop.clock is not involved
+    if held is None or now - held[1] >= VERSION_SECONDS:
+        version = db.session.execute(text("SELECT version FROM catalog_state")).scalar() or 0
+        held = current_app.extensions["page_cache_version"] = (version, now)
+    return held[0]
+
+
 def no_query(args) -> dict:
     """For pages that take no query parameters."""
     return {}
@@ -75,7 +94,8 @@ def cached_for_anonymous(canonical_query: Callable[[object], dict] = no_query):
             if timeout <= 0 or current_user.is_authenticated or session.get("_flashes") or session.get("cart_key"):
                 return view(*args, **kwargs)
             path = canonical_path(canonical_query(request.args))
-            return _cached_page(f"page:{get_locale()}:{path}", path, timeout, lambda: view(*args, **kwargs))
+            key = f"page:{catalog_version()}:{get_locale()}:{path}"
+            return _cached_page(key, path, timeout, lambda: view(*args, **kwargs))
 
         return wrapped
 
