@@ -665,7 +665,16 @@ def http_benchmark(args, wrk: str, tmp: Path, database: Database) -> dict:
             f"PAGE_CACHE_SECONDS={args.page_cache_seconds}:"
         )
         ceiling_runs = [measure(ceiling.url + CEILING_PATH)]
-        results = {name: measure(shop.url + path) for name, path in pages}
+        # With --ceiling-between, the ceiling is measured again after each page, and each page
+        # is compared with the two ceiling runs around it (other work on the machine comes and
+        # goes within minutes; the ceiling's first and last runs alone then say little).
+        around: dict[str, list[WrkResult]] = {}
+        results = {}
+        for name, path in pages:
+            results[name] = measure(shop.url + path)
+            if args.ceiling_between:
+                ceiling_runs.append(measure(ceiling.url + CEILING_PATH))
+                around[name] = ceiling_runs[-2:]
         shop.stop()
         if args.varied_urls:
             log(
@@ -679,6 +688,8 @@ def http_benchmark(args, wrk: str, tmp: Path, database: Database) -> dict:
             varied_shop.stop()
             pages.append(("varied", f"{args.varied_urls:,} distinct paths"))
         ceiling_runs.append(measure(ceiling.url + CEILING_PATH))
+        if args.ceiling_between and args.varied_urls:
+            around["varied"] = ceiling_runs[-2:]
     finally:
         for server in servers:
             server.stop()
@@ -687,17 +698,19 @@ def http_benchmark(args, wrk: str, tmp: Path, database: Database) -> dict:
     rows = []
     for name, path in pages:
         r = results[name]
+        reference = statistics.mean(c.requests_per_s for c in around[name]) if name in around else ceiling_rps
         rows.append({"name": name, "path": path, "bytes": sizes[name], **asdict(r),
-                     "ratio": r.requests_per_s / ceiling_rps})  # fmt: skip
+                     "ceiling_requests_per_s": reference, "ratio": r.requests_per_s / reference})  # fmt: skip
     if args.varied_urls and results["varied"].requests > args.varied_urls:
         rows[-1]["repeated_requests"] = results["varied"].requests - args.varied_urls
     last_ceiling = ceiling_runs[-1]
-    rows.append({"name": "ceiling", "path": CEILING_PATH + " (mean of first and last run)", "bytes": sizes["ceiling"],
+    rows.append({"name": "ceiling", "path": CEILING_PATH + " (mean of its runs)", "bytes": sizes["ceiling"],
                  **asdict(last_ceiling), "requests_per_s": ceiling_rps,
                  "p50_ms": statistics.mean(r.p50_ms for r in ceiling_runs),
                  "p99_ms": statistics.mean(r.p99_ms for r in ceiling_runs), "ratio": 1.0})  # fmt: skip
     return {
         "database": database.kind,
+        "ceiling_between": args.ceiling_between,
         "page_cache_seconds": args.page_cache_seconds,
         "varied_cache_seconds": args.varied_cache_seconds,
         "ceiling_runs_requests_per_s": [r.requests_per_s for r in ceiling_runs],
@@ -727,11 +740,16 @@ def print_http_table(http: dict) -> dict:
             f"{row['name']:<10} {path:<34} {row['bytes'] / 1024:>5.0f} {row['requests_per_s']:>8.1f} "
             f"{p50:>8} {p99:>8} {row['ratio']:>6.2f}{flag}{note}"
         )
-    first, last = http["ceiling_runs_requests_per_s"]
-    drift = abs(first - last) / max(first, last)
+    runs = http["ceiling_runs_requests_per_s"]
+    drift = (max(runs) - min(runs)) / max(runs)
+    if http.get("ceiling_between"):
+        log(
+            f"Each page against the mean of the ceiling runs just before and after it ({len(runs)} runs, "
+            f"{min(runs):.0f}–{max(runs):.0f} req/s)."
+        )
     if drift > 0.15:
         log(
-            f"Note: the ceiling moved {drift:.0%} between its two runs ({first:.0f} → {last:.0f} req/s): "
+            f"Note: the ceiling moved {drift:.0%} between its runs ({' → '.join(f'{r:.0f}' for r in runs)} req/s): "
             "the machine is noisy, read the ratios with care."
         )
     by_name = {row["name"]: row for row in http["pages"]}
@@ -874,6 +892,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--search-repeats", type=int, default=20, help="timed runs of each search query")
     parser.add_argument(
         "--search-budget", type=int, default=120, help="seconds after which search stops adding rounds (min. 3)"
+    )
+    parser.add_argument(
+        "--ceiling-between",
+        action="store_true",
+        help="measure the ceiling after each page too, and compare each page with the runs around it",
     )
     parser.add_argument("--skip-search", action="store_true", help="leave out the search benchmark")
     parser.add_argument("--skip-http", action="store_true", help="leave out the HTTP benchmark")
