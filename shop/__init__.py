@@ -142,6 +142,7 @@ def _register_template_helpers(app: Flask) -> None:
     from shop import geo
     from shop.cart.models import Cart
     from shop.catalog.groups import group_name, subgroup_name
+    from shop.fulfilment.services import amount_to_collect, amount_to_refund
     from shop.money import format_vnd
     from shop.orders.services import DELIVERY_LABELS, STATUS_LABELS
     from shop.organisations import status_label
@@ -169,6 +170,9 @@ def _register_template_helpers(app: Flask) -> None:
         "group_name": group_name,
         "subgroup_name": subgroup_name,
         "producer_kind": kind_label,
+        # An order's amounts once producers cancelled parts of it (what to collect, to refund).
+        "amount_to_collect": amount_to_collect,
+        "amount_to_refund": amount_to_refund,
     }
     for name, helper in helpers.items():
         app.add_template_global(helper, name)

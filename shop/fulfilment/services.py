@@ -152,6 +152,28 @@ def shipments_of(order: Order) -> list[Shipment]:
     )
 
 
+def amount_to_collect(order: Order) -> int:
+    """What the shopper still pays for the order: its total less the lines of shipments their
+    producers cancelled (a cash order's courier collects this; the shipping fee stays)."""
+    cancelled = db.session.scalar(
+        select(func.coalesce(func.sum(Shipment.subtotal_vnd), 0)).where(
+            Shipment.order_id == order.id, Shipment.status == "cancelled"
+        )
+    )
+    return order.total_vnd - int(cancelled) if order.status not in ("cancelled", "refunded") else order.total_vnd
+
+
+def amount_to_refund(order: Order) -> int:
+    """What goes back to the shopper when the whole order's money does: its total less the parts
+    already sent back for shipments their producers cancelled (so nothing is refunded twice)."""
+    sent = db.session.scalar(
+        select(func.coalesce(func.sum(Shipment.refund_vnd), 0)).where(
+            Shipment.order_id == order.id, Shipment.refund_status == "sent"
+        )
+    )
+    return order.total_vnd - int(sent)
+
+
 def _items(shipment: Shipment) -> list[tuple[int, int]]:
     return [(line.variant_id, line.quantity) for line in shipment.lines if line.variant_id is not None]
 

@@ -64,6 +64,9 @@ class OrderForMail:
     refund_due: bool = False  # as the order says (Order.refund_due): templates ask, not decide
     locale: str = "vi"
     created_at: datetime | None = None
+    # The order's id, for what a template asks the services at sending time (the amount left
+    # to collect or to refund once a producer cancelled its part).
+    id: int | None = None
 
     @property
     def item_count(self) -> int:
@@ -74,6 +77,7 @@ class OrderForMail:
         if isinstance(order, cls):
             return order
         return cls(
+            id=order.id,
             number=order.number,
             status=order.status,
             payment_method=order.payment_method,

@@ -162,7 +162,7 @@ def _shipment_refund(order, action: str, form, back: str):
 
 
 def _say_refund(order, sent: bool) -> None:
-    amount = format_vnd(order.total_vnd)
+    amount = format_vnd(fulfilment.amount_to_refund(order))
     if sent:
         flash(_("Order %(number)s: %(amount)s refunded to the card.", number=order.number, amount=amount), "success")
     else:
