@@ -27,21 +27,18 @@ bench/results/dashboard.json. See bench/README.md, "Producer dashboard".
 from __future__ import annotations
 
 import argparse
-import contextlib
 import contextvars
 import json
 import os
-import platform
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness import ROOT, log, report_header, shop_on_fresh_database  # bench/ is the script's folder
+
 RESULTS = ROOT / "bench" / "results"
 PASSWORD = "bench-password-1"
 CHUNK = 5_000
@@ -62,10 +59,6 @@ SHIPMENT_STATUS = {
     "pending_payment": "open",
     "cancelled": "cancelled",
 }
-
-
-def log(message: str) -> None:
-    print(message, flush=True)
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -325,54 +318,10 @@ def run_measures(app, producer_id: int, repeats: int) -> list[dict]:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    os.chdir(ROOT)
-    sys.path.insert(0, str(ROOT))
-    tmp = Path(tempfile.mkdtemp(prefix="ocop-dash-"))
-    cluster = None
-    server_url = args.database_url
-    database_name = f"ocop_dash_{os.urandom(4).hex()}"
-    report: dict = {
-        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "load_average_at_start": os.getloadavg()[0],
-        },
-        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-    }
-    try:
-        if args.postgresql:
-            from tests.support.servers import start_postgres
-
-            log("Starting a throwaway PostgreSQL cluster on 127.0.0.1 …")
-            cluster = start_postgres()
-            server_url = cluster.url("postgres")
-        if server_url:
-            from sqlalchemy import create_engine
-            from sqlalchemy.engine import make_url
-
-            engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
-            with engine.connect() as conn:
-                conn.exec_driver_sql(f'CREATE DATABASE "{database_name}"')
-            engine.dispose()
-            url = make_url(server_url).set(database=database_name).render_as_string(hide_password=False)
-        else:
-            url = f"sqlite:///{tmp / 'dashboard.db'}"
-        from shop import create_app
+    report: dict = report_header(args)
+    with shop_on_fresh_database(args, "dash") as (app, tmp):
         from shop.extensions import db
 
-        app = create_app(
-            {
-                "SHOP_ENV": "testing",
-                "SQLALCHEMY_DATABASE_URI": url,
-                "SHOP_BASE_URL": "http://127.0.0.1:5000",
-                "MAIL_SERVER": "",
-                "MAIL_OUTBOX_DIR": str(tmp / "outbox"),
-                "RATELIMIT_ENABLED": False,
-                "WTF_CSRF_ENABLED": False,
-                "PAGE_CACHE_SECONDS": 0,
-            }
-        )
         with app.app_context():
             kind = db.engine.dialect.name
             log(f"Building {args.lines:,} order lines of one producer ({kind}) …")
@@ -386,18 +335,6 @@ def main(argv=None) -> int:
             report["measures"] = run_measures(app, data["producer_id"], args.repeats)
             db.session.remove()
             db.engine.dispose()
-    finally:
-        if server_url:
-            with contextlib.suppress(Exception):
-                from sqlalchemy import create_engine
-
-                engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
-                with engine.connect() as conn:
-                    conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database_name}" WITH (FORCE)')
-                engine.dispose()
-        if cluster is not None:
-            cluster.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
     report["machine"]["load_average_at_end"] = os.getloadavg()[0]
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")

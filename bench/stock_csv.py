@@ -26,28 +26,20 @@ and written as JSON to bench/results/stock_csv.json. See bench/README.md, "Bulk 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import io
 import json
 import os
-import platform
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness import ROOT, log, report_header, shop_on_fresh_database  # bench/ is the script's folder
+
 RESULTS = ROOT / "bench" / "results"
 PASSWORD = "bench-password-1"
 PACKS = 5
-
-
-def log(message: str) -> None:
-    print(message, flush=True)
 
 
 def parse_args(argv=None):
@@ -219,54 +211,10 @@ def one_round(app, data: dict, round_no: int) -> dict:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    os.chdir(ROOT)
-    sys.path.insert(0, str(ROOT))
-    tmp = Path(tempfile.mkdtemp(prefix="ocop-stock-"))
-    cluster = None
-    server_url = args.database_url
-    database_name = f"ocop_stock_{os.urandom(4).hex()}"
-    report: dict = {
-        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "load_average_at_start": os.getloadavg()[0],
-        },
-        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-    }
-    try:
-        if args.postgresql:
-            from tests.support.servers import start_postgres
-
-            log("Starting a throwaway PostgreSQL cluster on 127.0.0.1 …")
-            cluster = start_postgres()
-            server_url = cluster.url("postgres")
-        if server_url:
-            from sqlalchemy import create_engine
-            from sqlalchemy.engine import make_url
-
-            engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
-            with engine.connect() as conn:
-                conn.exec_driver_sql(f'CREATE DATABASE "{database_name}"')
-            engine.dispose()
-            url = make_url(server_url).set(database=database_name).render_as_string(hide_password=False)
-        else:
-            url = f"sqlite:///{tmp / 'stock.db'}"
-        from shop import create_app
+    report: dict = report_header(args)
+    with shop_on_fresh_database(args, "stock") as (app, tmp):
         from shop.extensions import db
 
-        app = create_app(
-            {
-                "SHOP_ENV": "testing",
-                "SQLALCHEMY_DATABASE_URI": url,
-                "SHOP_BASE_URL": "http://127.0.0.1:5000",
-                "MAIL_SERVER": "",
-                "MAIL_OUTBOX_DIR": str(tmp / "outbox"),
-                "RATELIMIT_ENABLED": False,
-                "WTF_CSRF_ENABLED": False,
-                "PAGE_CACHE_SECONDS": 0,
-            }
-        )
         with app.app_context():
             kind = db.engine.dialect.name
             log(f"Building {args.rows:,} variants of one producer ({kind}) …")
@@ -292,18 +240,6 @@ def main(argv=None) -> int:
             }
             for name in rounds[0]
         }
-    finally:
-        if server_url:
-            with contextlib.suppress(Exception):
-                from sqlalchemy import create_engine
-
-                engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
-                with engine.connect() as conn:
-                    conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database_name}" WITH (FORCE)')
-                engine.dispose()
-        if cluster is not None:
-            cluster.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
     report["machine"]["load_average_at_end"] = os.getloadavg()[0]
     log("")
     log(f"{args.rows:,} rows on {report['database']}, {args.repeats} rounds (seconds)")
