@@ -10,7 +10,6 @@ Nothing here commits."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, fields
 
 from flask_babel import lazy_gettext as _l
@@ -24,7 +23,7 @@ from shop.catalog.search import refresh_product
 from shop.errors import ConflictError, ValidationError
 from shop.extensions import cache, db
 from shop.mail.services import after_commit
-from shop.text import slugify
+from shop.text import clean_text, slugify
 
 STATUSES = ("draft", "published", "archived")
 STATUS_LABELS = {
@@ -101,23 +100,6 @@ class FieldErrors:
 
 
 # --- Reading what a producer typed -----------------------------------------------------------
-
-
-def clean_text(value, *, multiline: bool = False) -> str | None:
-    """Trimmed text without control characters (line breaks kept where `multiline`); None if empty."""
-    if value is None:
-        return None
-    value = str(value).replace("\r\n", "\n")
-    kept = []
-    for ch in value:
-        if ch == "\n" and multiline:
-            kept.append(ch)
-        elif ch in "\t\n\r":
-            kept.append(" ")
-        elif unicodedata.category(ch) not in ("Cc", "Cs"):
-            kept.append(ch)
-    text = unicodedata.normalize("NFC", "".join(kept)).strip()
-    return text or None
 
 
 _PLAIN = re.compile(r"[0-9]{1,12}")

@@ -7,7 +7,6 @@ to the audit log with the values before and after. Services flush, never commit.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, fields
 
 from flask import current_app
@@ -22,7 +21,7 @@ from shop.extensions import cache, db
 from shop.mail.services import after_commit, queue_mail
 from shop.organisations import check_organisation
 from shop.producers.models import Producer
-from shop.text import slugify
+from shop.text import clean_text, slugify
 from shop.urls import external_url
 
 KINDS = ("cooperative", "company", "household")
@@ -81,17 +80,8 @@ _ACCOUNT_RE = re.compile(r"^\d{6,19}$")
 
 
 def _clean(text: str | None, *, lines: bool = False) -> str:
-    """Trimmed text without control characters (line breaks kept where `lines`)."""
-    text = (text or "").replace("\r\n", "\n")
-    kept = []
-    for ch in text:
-        if ch == "\n" and lines:
-            kept.append(ch)
-        elif ch in "\t\n\r":
-            kept.append(" ")
-        elif unicodedata.category(ch) not in ("Cc", "Cs"):
-            kept.append(ch)
-    return "".join(kept).strip()
+    """Trimmed text without control characters (line breaks kept where `lines`); "" if empty."""
+    return clean_text(text, multiline=lines) or ""
 
 
 def _optional(text: str | None, *, limit: int, field: str, lines: bool = False) -> str | None:
