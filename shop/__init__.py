@@ -118,7 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from shop.checkout.views import bp as checkout_bp
     from shop.main.views import bp as main_bp
     from shop.orders.views import bp as orders_bp
-    from shop.partners.views import bp as partners_bp
+    from shop.partner_portal.views import bp as partners_bp
     from shop.payments.views import bp as payments_bp
     from shop.portal.views import bp as producers_bp
 
@@ -147,6 +147,9 @@ def _register_template_helpers(app: Flask) -> None:
     from shop.orders.services import DELIVERY_LABELS, STATUS_LABELS
     from shop.organisations import status_label
     from shop.page_cache import form_token, kept_part
+    from shop.partners.models import role_label as partner_role_label
+    from shop.partners.models import terms_label
+    from shop.pricing import format_rate as vat_rate
     from shop.producers.models import kind_label
     from shop.urls import external_url
     from shop.web import current_path
@@ -170,6 +173,9 @@ def _register_template_helpers(app: Flask) -> None:
         "group_name": group_name,
         "subgroup_name": subgroup_name,
         "producer_kind": kind_label,
+        "partner_role_label": partner_role_label,
+        "terms_label": terms_label,
+        "vat_rate": vat_rate,
         # An order's amounts once producers cancelled parts of it (what to collect, to refund).
         "amount_to_collect": amount_to_collect,
         "amount_to_refund": amount_to_refund,

@@ -16,13 +16,27 @@ from shop.inventory.models import (
     StockMovement,  # noqa: F401
     StockUpload,  # noqa: F401
 )
+from shop.invoicing.models import Invoice, InvoiceLine, InvoicePayment  # noqa: F401
 from shop.mail.models import OutboundMail  # noqa: F401
 from shop.orders.models import Order, OrderEvent, OrderLine  # noqa: F401
-from shop.partners.models import Partner  # noqa: F401
+from shop.partners.models import (  # noqa: F401
+    Partner,  # noqa: F401
+    PartnerInvitation,
+    PartnerLocation,
+    PartnerMemberLocation,
+    ReceivingHours,
+)
 from shop.payments.models import PaymentEvent  # noqa: F401
+from shop.pricing.models import PartnerPrice, PriceBreak, VatRate  # noqa: F401
 from shop.producers.models import (
     Producer,  # noqa: F401
     ProducerInvitation,  # noqa: F401
 )
 from shop.settlements.models import Payout  # noqa: F401
 from shop.shipping.models import ShippingRate, ShippingZone, ShippingZoneProvince  # noqa: F401
+from shop.wholesale.models import (  # noqa: F401
+    StandingOrder,
+    StandingOrderLine,
+    StandingOrderRun,
+    StandingOrderSkip,
+)

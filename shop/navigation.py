@@ -12,6 +12,8 @@ class NavItem:
     endpoint: str = field(compare=False)
     label: object = field(compare=False)  # a lazy string
     owner_only: bool = field(default=False, compare=False)
+    # The member roles that see the entry (None: every role).
+    roles: frozenset | None = field(default=None, compare=False)
 
 
 class Nav:
@@ -20,12 +22,15 @@ class Nav:
     def __init__(self) -> None:
         self._items: list[NavItem] = []
 
-    def add(self, position: int, endpoint: str, label, *, owner_only: bool = False) -> None:
-        self._items.append(NavItem(position, endpoint, label, owner_only))
+    def add(self, position: int, endpoint: str, label, *, owner_only: bool = False, roles=None) -> None:
+        self._items.append(NavItem(position, endpoint, label, owner_only, frozenset(roles) if roles else None))
         self._items.sort()
 
     def for_membership(self, membership) -> list[NavItem]:
-        return [i for i in self._items if not i.owner_only or (membership and membership.role == "owner")]
+        role = membership.role if membership else None
+        return [
+            i for i in self._items if (not i.owner_only or role == "owner") and (i.roles is None or role in i.roles)
+        ]
 
 
 class Panels:

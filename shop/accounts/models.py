@@ -5,6 +5,7 @@ from datetime import datetime
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import true
 
 from shop.extensions import db
 from shop.models_base import TimestampMixin
@@ -111,14 +112,17 @@ class ProducerMember(TimestampMixin, db.Model):
 
 
 class PartnerMember(TimestampMixin, db.Model):
-    """A user who orders for a restaurant partner."""
+    """A user who acts for a restaurant partner: an owner (staff and locations), a buyer (orders,
+    for every location or only some) or an accountant (invoices and statements)."""
 
     __tablename__ = "partner_members"
-    __table_args__ = (CheckConstraint("role IN ('owner', 'staff')", name="role_known"),)
+    __table_args__ = (CheckConstraint("role IN ('owner', 'buyer', 'accountant')", name="role_known"),)
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(10), default="owner", nullable=False)
+    # A buyer for only some locations has them in partner_member_locations.
+    all_locations: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true(), nullable=False)
 
     user: Mapped[User] = relationship(back_populates="partner_memberships")
     partner: Mapped[Partner] = relationship(lazy="joined")  # noqa: F821

@@ -168,6 +168,18 @@ class Variant(db.Model):
         CheckConstraint("weight_g IS NULL OR weight_g > 0", name="weight_positive"),
         CheckConstraint("low_stock_threshold IS NULL OR low_stock_threshold >= 0", name="low_stock_not_negative"),
         Index("ix_variants_product_price", "product_id", "price_vnd"),
+        # Partners' quantity rules (Shopify's): a step of at least 1, and a minimum and maximum
+        # that are multiples of it, the maximum not below the minimum.
+        CheckConstraint("partner_step >= 1", name="partner_step_positive"),
+        CheckConstraint(
+            "partner_min_qty IS NULL OR (partner_min_qty > 0 AND partner_min_qty % partner_step = 0)",
+            name="partner_min_on_step",
+        ),
+        CheckConstraint(
+            "partner_max_qty IS NULL OR (partner_max_qty > 0 AND partner_max_qty % partner_step = 0 "
+            "AND (partner_min_qty IS NULL OR partner_max_qty >= partner_min_qty))",
+            name="partner_max_on_step",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -181,6 +193,11 @@ class Variant(db.Model):
     reserved: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
     # The producer wants to know when what can be sold falls to this or below (None: never).
     low_stock_threshold: Mapped[int | None] = mapped_column(Integer)
+    # What a partner may order in one line (None: no minimum / no maximum), in steps of
+    # `partner_step` units (a case of 6, a tray of 10). Shoppers are not bound by them.
+    partner_min_qty: Mapped[int | None] = mapped_column(Integer)
+    partner_max_qty: Mapped[int | None] = mapped_column(Integer)
+    partner_step: Mapped[int] = mapped_column(Integer, default=1, server_default="1", nullable=False)
 
     product: Mapped[Product] = relationship(back_populates="variants")
 

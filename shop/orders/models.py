@@ -1,8 +1,19 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop import geo
@@ -10,7 +21,9 @@ from shop.extensions import db
 from shop.models_base import TimestampMixin
 
 STATUSES = ("pending_payment", "confirmed", "processing", "shipped", "delivered", "cancelled", "refunded")
-DELIVERY_METHODS = ("standard", "same_day", "pickup")
+# "scheduled": a partner's order, delivered on a chosen date within a window of its location's
+# receiving hours.
+DELIVERY_METHODS = ("standard", "same_day", "pickup", "scheduled")
 # States an order can still be cancelled from: nothing has left the producers yet.
 CANCELLABLE = frozenset({"pending_payment", "confirmed", "processing"})
 
@@ -41,6 +54,11 @@ class Order(geo.PlaceNames, TimestampMixin, db.Model):
         # The first order placed since a day (a producer's sales over the last 7, 30, 90 days).
         Index("ix_orders_created_at", "created_at"),
         CheckConstraint("refund_status IS NULL OR refund_status IN ('due', 'sent')", name="refund_status_known"),
+        CheckConstraint(
+            "delivery_method <> 'scheduled' OR (partner_id IS NOT NULL AND delivery_date IS NOT NULL "
+            "AND window_start_minute IS NOT NULL AND window_end_minute > window_start_minute)",
+            name="scheduled_has_date_and_window",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -63,6 +81,14 @@ class Order(geo.PlaceNames, TimestampMixin, db.Model):
     street: Mapped[str | None] = mapped_column(String(200))
     delivery_note: Mapped[str | None] = mapped_column(String(300))
     pickup_producer_id: Mapped[int | None] = mapped_column(ForeignKey("producers.id"))
+    # A restaurant partner's order: for which partner and location, the delivery date and window
+    # (minutes after midnight, Vietnam time) and the partner's purchase-order number.
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
+    partner_location_id: Mapped[int | None] = mapped_column(ForeignKey("partner_locations.id"))
+    delivery_date: Mapped[date | None] = mapped_column(Date)
+    window_start_minute: Mapped[int | None] = mapped_column(SmallInteger)
+    window_end_minute: Mapped[int | None] = mapped_column(SmallInteger)
+    po_number: Mapped[str | None] = mapped_column(String(40))
 
     subtotal_vnd: Mapped[int] = mapped_column(BigInteger, nullable=False)
     shipping_vnd: Mapped[int] = mapped_column(BigInteger, nullable=False)
@@ -142,6 +168,9 @@ class OrderLine(db.Model):
     quantity: Mapped[int] = mapped_column(Integer, nullable=False)
     line_total_vnd: Mapped[int] = mapped_column(BigInteger, nullable=False)
     weight_g: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    # The VAT rate of the product's group on the day of the order (basis points); the price
+    # includes it. None on orders placed before rates were kept.
+    vat_rate_bp: Mapped[int | None] = mapped_column(SmallInteger)
 
     order: Mapped[Order] = relationship(back_populates="lines")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shop.extensions import db
@@ -28,6 +28,9 @@ class Producer(OrganisationMixin, db.Model):
         *OrganisationMixin.organisation_constraints(),
         CheckConstraint("kind IN ('cooperative', 'company', 'household')", name="kind_known"),
         CheckConstraint("commission_bp IS NULL OR commission_bp BETWEEN 0 AND 10000", name="commission_range"),
+        CheckConstraint(
+            "partner_cutoff_minute IS NULL OR partner_cutoff_minute BETWEEN 0 AND 1439", name="partner_cutoff_range"
+        ),
     )
 
     slug: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
@@ -47,6 +50,9 @@ class Producer(OrganisationMixin, db.Model):
     # The shop's commission on delivered lines, in basis points (1250 = 12.5 %); None: the
     # configured default (PRODUCER_COMMISSION_BP). Set by an admin.
     commission_bp: Mapped[int | None] = mapped_column(Integer)
+    # Partners' orders for a delivery date must be in by this time (minutes after midnight,
+    # Vietnam time) the day before; None: the shop's PARTNER_ORDER_CUTOFF.
+    partner_cutoff_minute: Mapped[int | None] = mapped_column(SmallInteger)
 
     def __repr__(self) -> str:
         return f"<Producer {self.id} {self.name}>"
