@@ -1,17 +1,22 @@
-"""What producers and partners share: a registered organisation with a tax code and an address."""
+"""What producers and partners share: a registered organisation with a tax code, an address and
+a contact phone, and the invitations its owners send to people to act for it."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, DateTime, Integer, String
+from sqlalchemy import CheckConstraint, DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from stdnum import exceptions as stdnum_errors
 from stdnum.vn import mst
 
-from shop import geo
-from shop.errors import ValidationError
+from shop import clock, geo
+from shop.errors import Forbidden, ValidationError
+from shop.extensions import db
 from shop.models_base import TimestampMixin
 
 # Mã số thuế: 10 digits for the organisation, 10-3 for a branch (e.g. 0100109106-001); the 10th
@@ -101,3 +106,115 @@ _STATUS_LABELS = {
 
 def status_label(status: str) -> str:
     return str(_STATUS_LABELS.get(status, status))
+
+
+# Mobile numbers have 10 digits (03x, 05x, 07x, 08x, 09x); landlines 11 (02 + area code +
+# number, since 2017); 1800/1900 hotlines 8 or 10. +84 or 84 may stand for the leading 0.
+_PHONE_RE = re.compile(r"^(?:0[35789]\d{8}|02\d{9}|1[89]00\d{4}(?:\d{2})?)$")
+
+
+def normalize_contact_phone(raw: str | None, *, field: str = "contact_phone") -> str:
+    """An organisation's Vietnamese mobile (0912 345 678), landline (024 3823 4567) or 1800/1900
+    number as digits only. Raises ValidationError naming `field`."""
+    compact = re.sub(r"[\s.\-()]", "", raw or "")
+    if not compact:
+        raise ValidationError(_l("Enter a contact phone number."), field=field)
+    if compact.startswith("+84"):
+        compact = "0" + compact[3:]
+    elif compact.startswith("84") and len(compact) in (11, 12):
+        compact = "0" + compact[2:]
+    if not _PHONE_RE.match(compact):
+        raise ValidationError(
+            _l("Enter a Vietnamese phone number: a mobile like 0912 345 678 or a landline like 024 3823 4567."),
+            field=field,
+        )
+    return compact
+
+
+# --- Invitations ----------------------------------------------------------------------------
+# An owner invites an address to act for the organisation in a role. The link carries a random
+# token; only its SHA-256 is kept. It works once, for INVITATION_DAYS, and only for a user logged
+# in with the invited address. Producers' and partners' invitation models have the same columns
+# but the organisation's (`producer_id` / `partner_id`), named by `org_column`.
+
+INVITATION_DAYS = 7
+
+
+class InvalidInvitation(ValidationError):
+    code = "invalid_invitation"
+    default_message = _l("This invitation link is not valid: it was used, withdrawn or mistyped.")
+
+
+class ExpiredInvitation(InvalidInvitation):
+    code = "expired_invitation"
+    default_message = _l("This invitation has expired. Ask whoever invited you to send a new one.")
+
+
+class WrongInvitee(Forbidden):
+    code = "wrong_invitee"
+    default_message = _l("This invitation was sent to another email address. Log in with the address it was sent to.")
+
+
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_invitations(model, org_column: str, org_id: int):
+    """A query of `model`'s invitations for the organisation not yet accepted, withdrawn or
+    lapsed, the newest first."""
+    return (
+        select(model)
+        .where(
+            getattr(model, org_column) == org_id,
+            model.accepted_at.is_(None),
+            model.revoked_at.is_(None),
+            model.expires_at > clock.now(),
+        )
+        .order_by(model.created_at.desc(), model.id.desc())
+    )
+
+
+def create_invitation(model, org_column: str, org_id: int, *, email: str, role: str, by) -> tuple[object, str]:
+    """A new invitation of `model` for `email` in `role` (flushed), lasting INVITATION_DAYS;
+    open invitations to the same address are withdrawn. Returns it and the link's token (kept
+    nowhere else)."""
+    now = clock.now()
+    for earlier in db.session.scalars(open_invitations(model, org_column, org_id).where(model.email == email)):
+        earlier.revoked_at = now
+    token = secrets.token_urlsafe(32)
+    invitation = model(
+        email=email,
+        role=role,
+        token_hash=invitation_token_hash(token),
+        invited_by_user_id=by.id,
+        created_at=now,
+        expires_at=now + timedelta(days=INVITATION_DAYS),
+        **{org_column: org_id},
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation, token
+
+
+def invitation_for_token(model, token: str | None):
+    """The open invitation of `model` the link's token names. Raises InvalidInvitation (unknown,
+    used, withdrawn) or ExpiredInvitation."""
+    if not token or len(token) > 128:
+        raise InvalidInvitation()
+    invitation = db.session.scalar(select(model).where(model.token_hash == invitation_token_hash(token)))
+    if invitation is None or invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise InvalidInvitation()
+    if clock.aware(invitation.expires_at) <= clock.now():
+        raise ExpiredInvitation()
+    return invitation
+
+
+def use_invitation(model, token: str | None, user):
+    """Mark the invitation the token names as accepted by `user` (logged in with the invited
+    address) and return it; the link then stops working. Raises InvalidInvitation,
+    ExpiredInvitation, or WrongInvitee."""
+    invitation = invitation_for_token(model, token)
+    if user.email != invitation.email:
+        raise WrongInvitee()
+    invitation.accepted_at = clock.now()
+    return invitation

@@ -7,8 +7,11 @@ from urllib.parse import urlsplit
 
 from flask import abort, flash, g, make_response, redirect, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import SelectChoice
 
+from shop import geo
 from shop.errors import NotFound, ShopError
 from shop.extensions import db, login_manager
 
@@ -103,3 +106,34 @@ def form_action(form, *, back: str, work, missing_is_404: bool = True):
         message, category = said if isinstance(said, tuple) else (said, "success")
         flash(str(message), category)
     return redirect(back)
+
+
+# --- Addresses in forms ---------------------------------------------------------------------
+
+MAX_PLACE_CODE = 10**6
+
+
+def place_code(value):
+    """A province or ward code from a form: whole ASCII digits in range, else None (the service
+    then asks for a province or ward of the list)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 1 <= value <= MAX_PLACE_CODE else None
+    text = str(value or "").strip()
+    if not text or len(text) > 7 or not (text.isascii() and text.isdecimal()):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_PLACE_CODE else None
+
+
+class PlaceChoices:
+    """Mixed into forms with an address under the current two-tier units (fields
+    `province_code` and `ward_code`, coerced with `place_code`)."""
+
+    def set_place_choices(self, province: int | None) -> None:
+        self.province_code.choices = [SelectChoice("", _l("Choose a province or city"))] + [
+            SelectChoice(code, name) for code, name in geo.provinces()
+        ]
+        wards = geo.wards(province) if province else ()
+        self.ward_code.choices = [SelectChoice("", _l("Choose a commune or ward"))] + [
+            SelectChoice(code, name) for code, name in wards
+        ]

@@ -12,7 +12,7 @@ from shop import clock
 from shop.audit.models import AuditEvent
 from shop.extensions import db
 
-ROLES = ("admin", "producer", "system")
+ROLES = ("admin", "producer", "partner", "system")
 
 
 def _plain(value):

@@ -9,40 +9,14 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from shop import geo
 from shop.producers.models import kind_label
+from shop.web import PlaceChoices, place_code
 
 _required = DataRequired(message=_l("This field is required."))
-MAX_CODE = 10**6
-
-
-def _code(value):
-    """A province or ward code from the form: whole ASCII digits in range, else None (the
-    service then asks for a province or ward of the list)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value if 1 <= value <= MAX_CODE else None
-    text = str(value or "").strip()
-    if not text or len(text) > 7 or not (text.isascii() and text.isdecimal()):
-        return None
-    number = int(text)
-    return number if 1 <= number <= MAX_CODE else None
 
 
 def _kind_choices():
     return [SelectChoice(kind, kind_label(kind)) for kind in ("cooperative", "company", "household")]
-
-
-class _Place:
-    """Mixed into forms with an address under the current two-tier units."""
-
-    def set_place_choices(self, province: int | None) -> None:
-        self.province_code.choices = [SelectChoice("", _l("Choose a province or city"))] + [
-            SelectChoice(code, name) for code, name in geo.provinces()
-        ]
-        wards = geo.wards(province) if province else ()
-        self.ward_code.choices = [SelectChoice("", _l("Choose a commune or ward"))] + [
-            SelectChoice(code, name) for code, name in wards
-        ]
 
 
 def _street():
@@ -89,7 +63,7 @@ def _bank_fields():
     )
 
 
-class ApplicationForm(_Place, FlaskForm):
+class ApplicationForm(PlaceChoices, FlaskForm):
     kind = RadioField(_l("Kind of organisation"), choices=_kind_choices, default="cooperative")
     name = StringField(
         _l("Legal name"),
@@ -104,18 +78,18 @@ class ApplicationForm(_Place, FlaskForm):
         render_kw={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"},
     )
     street = _street()
-    province_code = SelectField(_l("Province or city"), coerce=_code, validate_choice=False)
-    ward_code = SelectField(_l("Commune or ward"), coerce=_code, validate_choice=False)
+    province_code = SelectField(_l("Province or city"), coerce=place_code, validate_choice=False)
+    ward_code = SelectField(_l("Commune or ward"), coerce=place_code, validate_choice=False)
     contact_phone = _phone()
     bank_name, bank_account_number, bank_account_holder = _bank_fields()
     story_vi = _story(_l("Your story in Vietnamese"), "vi")
     story_en = _story(_l("Your story in English (optional)"), "en")
 
 
-class ProfileForm(_Place, FlaskForm):
+class ProfileForm(PlaceChoices, FlaskForm):
     street = _street()
-    province_code = SelectField(_l("Province or city"), coerce=_code, validate_choice=False)
-    ward_code = SelectField(_l("Commune or ward"), coerce=_code, validate_choice=False)
+    province_code = SelectField(_l("Province or city"), coerce=place_code, validate_choice=False)
+    ward_code = SelectField(_l("Commune or ward"), coerce=place_code, validate_choice=False)
     former_name = StringField(
         _l("Former place name (optional)"),
         validators=[Length(max=200)],

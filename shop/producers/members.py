@@ -8,48 +8,31 @@ do the rest. Every change is written to the audit log. Services flush, never com
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import timedelta
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from shop import audit, clock
+from shop import organisations as org
 from shop.accounts.models import ProducerMember, User
 from shop.accounts.services import normalize_email
 from shop.errors import ConflictError, Forbidden, NotFound, ValidationError
 from shop.extensions import db
 from shop.mail.services import queue_mail
+from shop.organisations import (  # noqa: F401 (the invitation errors, raised here, are named through this module)
+    INVITATION_DAYS,
+    ExpiredInvitation,
+    InvalidInvitation,
+    WrongInvitee,
+)
 from shop.producers.models import Producer, ProducerInvitation
 from shop.urls import external_url
 
 ROLES = ("owner", "staff")
-INVITATION_DAYS = 7
 _ROLE_LABELS = {"owner": _l("Owner"), "staff": _l("Staff")}
 
 
 def role_label(role: str) -> str:
     return str(_ROLE_LABELS.get(role, role))
-
-
-class InvalidInvitation(ValidationError):
-    code = "invalid_invitation"
-    default_message = _l("This invitation link is not valid: it was used, withdrawn or mistyped.")
-
-
-class ExpiredInvitation(InvalidInvitation):
-    code = "expired_invitation"
-    default_message = _l("This invitation has expired. Ask the producer's owner to invite you again.")
-
-
-class WrongInvitee(Forbidden):
-    code = "wrong_invitee"
-    default_message = _l("This invitation was sent to another email address. Log in with the address it was sent to.")
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _require_owner(producer: Producer, user: User) -> None:
@@ -65,17 +48,7 @@ def _check_role(role: str | None) -> str:
 
 
 def _live(producer: Producer):
-    now = clock.now()
-    return (
-        select(ProducerInvitation)
-        .where(
-            ProducerInvitation.producer_id == producer.id,
-            ProducerInvitation.accepted_at.is_(None),
-            ProducerInvitation.revoked_at.is_(None),
-            ProducerInvitation.expires_at > now,
-        )
-        .order_by(ProducerInvitation.created_at.desc(), ProducerInvitation.id.desc())
-    )
+    return org.open_invitations(ProducerInvitation, "producer_id", producer.id)
 
 
 def pending_invitations(producer: Producer) -> list[ProducerInvitation]:
@@ -97,21 +70,9 @@ def invite_member(
     invitee = db.session.scalar(select(User).where(User.email == email))
     if invitee is not None and db.session.get(ProducerMember, (invitee.id, producer.id)) is not None:
         raise ConflictError(_l("This person already acts for the producer."), field="email")
-    now = clock.now()
-    for earlier in db.session.scalars(_live(producer).where(ProducerInvitation.email == email)):
-        earlier.revoked_at = now
-    token = secrets.token_urlsafe(32)
-    invitation = ProducerInvitation(
-        producer_id=producer.id,
-        email=email,
-        role=role,
-        token_hash=_token_hash(token),
-        invited_by_user_id=by.id,
-        created_at=now,
-        expires_at=now + timedelta(days=INVITATION_DAYS),
+    invitation, token = org.create_invitation(
+        ProducerInvitation, "producer_id", producer.id, email=email, role=role, by=by
     )
-    db.session.add(invitation)
-    db.session.flush()
     audit.record(
         "producer.member.invite",
         "producer_invitation",
@@ -157,26 +118,14 @@ def revoke_invitation(producer: Producer, by: User, invitation_id: int) -> Produ
 def invitation_for_token(token: str | None) -> ProducerInvitation:
     """The open invitation the link's token names. Raises InvalidInvitation (unknown, used,
     withdrawn) or ExpiredInvitation."""
-    if not token or len(token) > 128:
-        raise InvalidInvitation()
-    invitation = db.session.scalar(
-        select(ProducerInvitation).where(ProducerInvitation.token_hash == _token_hash(token))
-    )
-    if invitation is None or invitation.accepted_at is not None or invitation.revoked_at is not None:
-        raise InvalidInvitation()
-    if clock.aware(invitation.expires_at) <= clock.now():
-        raise ExpiredInvitation()
-    return invitation
+    return org.invitation_for_token(ProducerInvitation, token)
 
 
 def accept_invitation(token: str | None, user: User) -> ProducerMember:
     """`user` (logged in with the invited address) joins the producer in the invited role; the
     link then stops working. Raises InvalidInvitation, ExpiredInvitation, or WrongInvitee when
     the user's address is not the one invited."""
-    invitation = invitation_for_token(token)
-    if user.email != invitation.email:
-        raise WrongInvitee()
-    invitation.accepted_at = clock.now()
+    invitation = org.use_invitation(ProducerInvitation, token, user)
     membership = db.session.get(ProducerMember, (user.id, invitation.producer_id))
     if membership is None:
         membership = ProducerMember(user_id=user.id, producer_id=invitation.producer_id, role=invitation.role)

@@ -19,7 +19,7 @@ from shop.accounts.services import normalize_email
 from shop.errors import ConflictError, Forbidden, ValidationError
 from shop.extensions import cache, db
 from shop.mail.services import after_commit, queue_mail
-from shop.organisations import check_organisation
+from shop.organisations import check_organisation, normalize_contact_phone
 from shop.producers.models import Producer
 from shop.text import clean_text, slugify
 from shop.urls import external_url
@@ -73,9 +73,6 @@ _MOVES = {
     "reactivate": ("suspended", "active"),
 }
 
-# Mobile numbers have 10 digits (03x, 05x, 07x, 08x, 09x); landlines 11 (02 + area code +
-# number, since 2017); 1800/1900 hotlines 8 or 10. +84 or 84 may stand for the leading 0.
-_PHONE_RE = re.compile(r"^(?:0[35789]\d{8}|02\d{9}|1[89]00\d{4}(?:\d{2})?)$")
 _ACCOUNT_RE = re.compile(r"^\d{6,19}$")
 
 
@@ -89,24 +86,6 @@ def _optional(text: str | None, *, limit: int, field: str, lines: bool = False) 
     if len(text) > limit:
         raise ValidationError(_l("At most %(n)d characters.", n=limit), field=field)
     return text or None
-
-
-def normalize_contact_phone(raw: str | None, *, field: str = "contact_phone") -> str:
-    """A Vietnamese mobile (0912 345 678), landline (024 3823 4567) or 1800/1900 number as digits
-    only. Raises ValidationError naming `field`."""
-    compact = re.sub(r"[\s.\-()]", "", raw or "")
-    if not compact:
-        raise ValidationError(_l("Enter a contact phone number."), field=field)
-    if compact.startswith("+84"):
-        compact = "0" + compact[3:]
-    elif compact.startswith("84") and len(compact) in (11, 12):
-        compact = "0" + compact[2:]
-    if not _PHONE_RE.match(compact):
-        raise ValidationError(
-            _l("Enter a Vietnamese phone number: a mobile like 0912 345 678 or a landline like 024 3823 4567."),
-            field=field,
-        )
-    return compact
 
 
 def check_bank_account(bank_name: str | None, number: str | None, holder: str | None, *, required: bool) -> dict:
