@@ -183,6 +183,12 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         "STRIPE_MAX_NETWORK_RETRIES": _int("STRIPE_MAX_NETWORK_RETRIES", 2),
         # What one visitor may order and hold (shop/checkout/limits.py and, for a way to pay,
         # shop/payments/methods/; 0 turns a limit off).
+        # The seller on partners' invoices and in the e-invoice export (shop/invoicing): the
+        # shop's registered legal name, tax code (mã số thuế) and address. The defaults are the
+        # demo's; set the real ones before issuing any invoice.
+        "SHOP_LEGAL_NAME": os.environ.get("SHOP_LEGAL_NAME", "Công ty TNHH Chợ OCOP Tây Hồ (demo)"),
+        "SHOP_TAX_CODE": os.environ.get("SHOP_TAX_CODE", "0108888888"),
+        "SHOP_ADDRESS": os.environ.get("SHOP_ADDRESS", "12 Quảng An, Phường Tây Hồ, Thành phố Hà Nội"),
         "ORDER_LIMIT_PER_IP_PER_HOUR": _int("ORDER_LIMIT_PER_IP_PER_HOUR", 20),
         "ORDER_LIMIT_PER_PHONE_PER_HOUR": _int("ORDER_LIMIT_PER_PHONE_PER_HOUR", 3),
         "OPEN_COD_ORDERS_PER_CONTACT": _int("OPEN_COD_ORDERS_PER_CONTACT", 3),
