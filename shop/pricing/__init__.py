@@ -61,19 +61,28 @@ class PartnerPriceBook:
         retail = unit_price_vnd(variant)
         if variant.id in self.negotiated:
             return Quote(variant.id, quantity, self.negotiated[variant.id], NEGOTIATED, retail)
+        # The cheapest break the quantity reaches. A break not below today's retail price (the
+        # producer lowered retail after setting it) never applies: a partner never pays more
+        # than a shopper. With a well-kept ladder this is simply the highest break reached.
         best = None
         for min_qty, price in self.breaks.get(variant.id, ()):
-            if quantity >= min_qty:
+            if min_qty <= quantity and price < retail and (best is None or price <= best[1]):
                 best = (min_qty, price)
-        if best is not None and best[1] < retail:
+        if best is not None:
             return Quote(variant.id, quantity, best[1], BREAK, retail, break_min_qty=best[0])
         return Quote(variant.id, quantity, retail, RETAIL, retail)
 
     def tiers(self, variant: Variant) -> list[tuple[int, int]]:
-        """The partner's price ladder for a variant: (from quantity, unit price), retail first."""
+        """The partner's price ladder for a variant: (from quantity, unit price), retail first;
+        breaks that would not lower the price are left out."""
         if variant.id in self.negotiated:
             return [(1, self.negotiated[variant.id])]
-        return [(1, unit_price_vnd(variant)), *self.breaks.get(variant.id, [])]
+        retail = unit_price_vnd(variant)
+        ladder = [(1, retail)]
+        for min_qty, price in self.breaks.get(variant.id, ()):
+            if price < ladder[-1][1]:
+                ladder.append((min_qty, price))
+        return ladder
 
 
 @dataclass(frozen=True)
@@ -101,13 +110,7 @@ def price_book(partner: Partner | None, variant_ids: Iterable[int], day: date) -
     ids = sorted(set(variant_ids))
     if not partner_prices_allowed(partner) or not ids:
         return PartnerPriceBook(None, day, {}, {})
-    breaks: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for variant_id, min_qty, price in db.session.execute(
-        select(PriceBreak.variant_id, PriceBreak.min_qty, PriceBreak.unit_price_vnd)
-        .where(PriceBreak.variant_id.in_(ids))
-        .order_by(PriceBreak.variant_id, PriceBreak.min_qty)
-    ):
-        breaks[variant_id].append((min_qty, price))
+    breaks = _breaks(ids)
     negotiated: dict[int, int] = {}
     for variant_id, price in db.session.execute(
         select(PartnerPrice.variant_id, PartnerPrice.unit_price_vnd)
@@ -121,7 +124,25 @@ def price_book(partner: Partner | None, variant_ids: Iterable[int], day: date) -
         .order_by(PartnerPrice.valid_from, PartnerPrice.id)
     ):
         negotiated[variant_id] = price
-    return PartnerPriceBook(partner.id, day, dict(breaks), negotiated)
+    return PartnerPriceBook(partner.id, day, breaks, negotiated)
+
+
+def breaks_book(variant_ids: Iterable[int], day: date) -> PartnerPriceBook:
+    """The volume prices alone (what an approved partner without a negotiated price pays), for
+    staff and producer pages that compare them; never for pricing a partner's order."""
+    ids = sorted(set(variant_ids))
+    return PartnerPriceBook(None, day, _breaks(ids) if ids else {}, {})
+
+
+def _breaks(ids: list[int]) -> dict[int, list[tuple[int, int]]]:
+    breaks: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for variant_id, min_qty, price in db.session.execute(
+        select(PriceBreak.variant_id, PriceBreak.min_qty, PriceBreak.unit_price_vnd)
+        .where(PriceBreak.variant_id.in_(ids))
+        .order_by(PriceBreak.variant_id, PriceBreak.min_qty)
+    ):
+        breaks[variant_id].append((min_qty, price))
+    return dict(breaks)
 
 
 def partner_unit_price(partner: Partner | None, variant: Variant, quantity: int, day: date) -> Quote:
@@ -135,16 +156,24 @@ def partner_unit_price(partner: Partner | None, variant: Variant, quantity: int,
 def quantity_problem(variant: Variant, quantity: int):
     """Why a partner may not order `quantity` of `variant` in one line (a lazy string), or None:
     below the minimum, above the maximum, or not a multiple of the pack step."""
+    return rules_problem(
+        quantity, min_qty=variant.partner_min_qty, max_qty=variant.partner_max_qty, step=variant.partner_step
+    )
+
+
+def rules_problem(quantity: int, *, min_qty: int | None, max_qty: int | None, step: int | None):
+    """`quantity_problem` for rules not (yet) stored on a variant: a producer's new rules checked
+    against the breaks already set."""
     if quantity < 1:
         return _l("Enter a quantity of at least 1.")
-    step = variant.partner_step or 1
-    if variant.partner_min_qty is not None and quantity < variant.partner_min_qty:
-        return _l("The minimum for partners is %(n)s.", n=variant.partner_min_qty)
-    if variant.partner_max_qty is not None and quantity > variant.partner_max_qty:
-        return _l("The maximum for partners is %(n)s.", n=variant.partner_max_qty)
+    step = step or 1
+    if min_qty is not None and quantity < min_qty:
+        return _l("The minimum for partners is %(n)s.", n=min_qty)
+    if max_qty is not None and quantity > max_qty:
+        return _l("The maximum for partners is %(n)s.", n=max_qty)
     if quantity % step:
         lower, higher = quantity - quantity % step, quantity - quantity % step + step
-        if lower >= max(step, variant.partner_min_qty or 0):
+        if lower >= max(step, min_qty or 0):
             return _l("Order in steps of %(step)s: %(lower)s or %(higher)s.", step=step, lower=lower, higher=higher)
         return _l("Order in steps of %(step)s, e.g. %(higher)s.", step=step, higher=higher)
     return None
