@@ -167,6 +167,13 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         "MAIL_LIMIT_PER_RECIPIENT_PER_HOUR": _int("MAIL_LIMIT_PER_RECIPIENT_PER_HOUR", 10),
         # Checkout and payments (see the README's configuration table).
         "SAME_DAY_CUTOFF": _clock("SAME_DAY_CUTOFF", "14:00"),
+        # Partners' orders for a date must be in by this time the day before (a producer may set
+        # its own); how far ahead they may choose a date; days on the road to another province.
+        "PARTNER_ORDER_CUTOFF": _clock("PARTNER_ORDER_CUTOFF", "16:00"),
+        "PARTNER_ORDER_HORIZON_DAYS": _int("PARTNER_ORDER_HORIZON_DAYS", 28),
+        "PARTNER_TRANSIT_DAYS": _int("PARTNER_TRANSIT_DAYS", 2),
+        # `flask shop run-standing-orders` creates the orders for this many days ahead.
+        "STANDING_ORDER_DAYS_AHEAD": _int("STANDING_ORDER_DAYS_AHEAD", 2),
         # The ways to pay offered, in this order (shop/payments/registry.py); one whose own
         # settings are missing below is left out.
         "PAYMENT_METHODS": os.environ.get("PAYMENT_METHODS", "cod,vietqr,stripe"),
@@ -176,6 +183,12 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         "VIETQR_BANK_NAME": os.environ.get("VIETQR_BANK_NAME", ""),
         "VIETQR_ACCOUNT_NUMBER": os.environ.get("VIETQR_ACCOUNT_NUMBER", ""),
         "VIETQR_ACCOUNT_NAME": os.environ.get("VIETQR_ACCOUNT_NAME", ""),
+        # The seller on partners' invoices and in the e-invoice export (shop/invoicing): the
+        # shop's registered legal name, tax code (mã số thuế) and address. The defaults are the
+        # demo's; set the real ones before issuing any invoice.
+        "SHOP_LEGAL_NAME": os.environ.get("SHOP_LEGAL_NAME", "Công ty TNHH Chợ OCOP Tây Hồ (demo)"),
+        "SHOP_TAX_CODE": os.environ.get("SHOP_TAX_CODE", "0108888888"),
+        "SHOP_ADDRESS": os.environ.get("SHOP_ADDRESS", "12 Quảng An, Phường Tây Hồ, Thành phố Hà Nội"),
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
         # Only for tests and local fakes: where the Stripe API is (the official one by default).
@@ -183,12 +196,6 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         "STRIPE_MAX_NETWORK_RETRIES": _int("STRIPE_MAX_NETWORK_RETRIES", 2),
         # What one visitor may order and hold (shop/checkout/limits.py and, for a way to pay,
         # shop/payments/methods/; 0 turns a limit off).
-        # The seller on partners' invoices and in the e-invoice export (shop/invoicing): the
-        # shop's registered legal name, tax code (mã số thuế) and address. The defaults are the
-        # demo's; set the real ones before issuing any invoice.
-        "SHOP_LEGAL_NAME": os.environ.get("SHOP_LEGAL_NAME", "Công ty TNHH Chợ OCOP Tây Hồ (demo)"),
-        "SHOP_TAX_CODE": os.environ.get("SHOP_TAX_CODE", "0108888888"),
-        "SHOP_ADDRESS": os.environ.get("SHOP_ADDRESS", "12 Quảng An, Phường Tây Hồ, Thành phố Hà Nội"),
         "ORDER_LIMIT_PER_IP_PER_HOUR": _int("ORDER_LIMIT_PER_IP_PER_HOUR", 20),
         "ORDER_LIMIT_PER_PHONE_PER_HOUR": _int("ORDER_LIMIT_PER_PHONE_PER_HOUR", 3),
         "OPEN_COD_ORDERS_PER_CONTACT": _int("OPEN_COD_ORDERS_PER_CONTACT", 3),

@@ -10,7 +10,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from shop import clock, geo
+from shop import clock, geo, pricing
 from shop.accounts.services import normalize_phone
 from shop.cart.models import Cart
 from shop.cart.services import PricedCart, clear_cart, parse_id, price_cart
@@ -274,9 +274,12 @@ def place_order(
         raise ValidationError(_l("This checkout form is no longer valid. Please check your order again."))
     orders.expire_due_orders(now)
     q = _agreed_quote(cart, details, expected_total_vnd, expected_quantities, now=now, locale=locale)
+    vat = pricing.vat_table(now.astimezone(clock.VN).date())
     # Up to here nothing was written but the expiry; a refusal from here on undoes only the order.
+    # (Its first statement writes: on SQLite a read first would pin a snapshot that another
+    # buyer's order makes stale, and the write would then fail instead of waiting its turn.)
     with db.session.begin_nested():
-        order = _new_order(q, checkout_token=checkout_token, user_id=user_id, locale=locale, now=now)
+        order = _new_order(q, checkout_token=checkout_token, user_id=user_id, locale=locale, now=now, vat=vat)
         _hold_and_settle(order, q, cart=cart, user_id=user_id, now=now)
     return order
 
@@ -310,46 +313,63 @@ def _agreed_quote(
     return q
 
 
-def _new_order(q: Quote, *, checkout_token: str, user_id: int | None, locale: str, now: datetime) -> Order:
+def _new_order(
+    q: Quote, *, checkout_token: str, user_id: int | None, locale: str, now: datetime, vat: pricing.VatTable
+) -> Order:
     """The order with its lines, prices and names copied from the quote, flushed and numbered.
     The token is unique: a concurrent second "Place order" fails here (IntegrityError), before
     touching stock."""
     details = q.details
-    order = Order(
-        checkout_token=checkout_token,
+    return create_order(
+        dict(
+            checkout_token=checkout_token,
+            user_id=user_id,
+            payment_method=details.payment_method,
+            delivery_method=details.delivery_method,
+            locale=locale,
+            email=details.email,
+            **details.address(),
+            delivery_note=(details.delivery_note or "").strip() or None,
+            pickup_producer_id=q.pickup_at.id if q.pickup_at else None,
+            shipping_vnd=q.shipping_vnd,
+        ),
+        [(line.product, line.variant, line.unit_price_vnd, line.quantity) for line in q.cart.lines],
+        vat=vat,
         user_id=user_id,
-        status="pending_payment",
-        payment_method=details.payment_method,
-        delivery_method=details.delivery_method,
-        locale=locale,
-        email=details.email,
-        **details.address(),
-        delivery_note=(details.delivery_note or "").strip() or None,
-        pickup_producer_id=q.pickup_at.id if q.pickup_at else None,
-        subtotal_vnd=q.subtotal_vnd,
-        shipping_vnd=q.shipping_vnd,
-        total_vnd=q.total_vnd,
-        weight_g=q.cart.weight_g,
-        created_at=now,
+        now=now,
     )
-    for line in q.cart.lines:
+
+
+def create_order(fields: dict, items, *, vat: pricing.VatTable, user_id: int | None, now: datetime) -> Order:
+    """A new order waiting for its payment, with `fields` (contact, delivery, way to pay,
+    shipping_vnd…) and one line per item (product, variant, unit price, quantity): names and
+    prices copied, the VAT rate of each product's group on the day, subtotal and total added up
+    here. Flushed, numbered, its first event written and split into one shipment per producer.
+    The one way every order — a shopper's or a partner's — comes into being. `vat` is
+    `pricing.vat_table` of the order's day, read before the caller's transaction writes."""
+    order = Order(status="pending_payment", created_at=now, **fields)
+    for product, variant, unit_price_vnd, quantity in items:
         order.lines.append(
             OrderLine(
-                producer_id=line.product.producer_id,
-                product_id=line.product.id,
-                variant_id=line.variant.id,
-                sku=line.variant.sku,
-                product_name_vi=line.product.name_vi,
-                product_name_en=line.product.name_en,
-                variant_name_vi=line.variant.name_vi,
-                variant_name_en=line.variant.name_en,
-                product_slug=line.product.slug,
-                unit_price_vnd=line.unit_price_vnd,
-                quantity=line.quantity,
-                line_total_vnd=line.total_vnd,
-                weight_g=(line.variant.weight_g or 0) * line.quantity,
+                producer_id=product.producer_id,
+                product_id=product.id,
+                variant_id=variant.id,
+                sku=variant.sku,
+                product_name_vi=product.name_vi,
+                product_name_en=product.name_en,
+                variant_name_vi=variant.name_vi,
+                variant_name_en=variant.name_en,
+                product_slug=product.slug,
+                unit_price_vnd=unit_price_vnd,
+                quantity=quantity,
+                line_total_vnd=pricing.line_total_vnd(unit_price_vnd, quantity),
+                weight_g=(variant.weight_g or 0) * quantity,
+                vat_rate_bp=vat.rate_of(product),
             )
         )
+    order.subtotal_vnd = sum(line.line_total_vnd for line in order.lines)
+    order.total_vnd = order.subtotal_vnd + order.shipping_vnd
+    order.weight_g = sum(line.weight_g for line in order.lines)
     db.session.add(order)
     db.session.flush()
     order.number = orders.format_number(order.id, now.astimezone(clock.VN))

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from shop.errors import ValidationError
 from shop.payments.methods.base import MAX_CODE_LENGTH, PaymentMethod, PaymentOption, Purchase
 from shop.payments.methods.cod import CashOnDelivery
+from shop.payments.methods.invoice import OnAccount
 from shop.payments.methods.stripe import StripeCard
 from shop.payments.methods.vietqr import VietQRTransfer
 
@@ -36,7 +37,7 @@ def unregister(code: str) -> None:
     _known.pop(code, None)
 
 
-for _builtin in (CashOnDelivery(), VietQRTransfer(), StripeCard()):
+for _builtin in (CashOnDelivery(), VietQRTransfer(), StripeCard(), OnAccount()):
     register(_builtin)
 
 
@@ -65,7 +66,11 @@ def enabled(config=None) -> list[PaymentMethod]:
     """The methods offered, in the configured order: known, listed, and set up."""
     config = current_app.config if config is None else config
     methods = [_known.get(code) for code in dict.fromkeys(configured_codes(config))]
-    return [method for method in methods if method is not None and method.is_configured(config)]
+    return [
+        method
+        for method in methods
+        if method is not None and method.is_configured(config) and not method.for_partners_on_terms
+    ]
 
 
 def is_enabled(code: str) -> bool:
@@ -77,6 +82,28 @@ def options(purchase: Purchase, methods: list[str] | None = None) -> list[Paymen
     may not use it."""
     chosen = enabled() if methods is None else [method_of(code) for code in methods]
     return [PaymentOption(method, method.unavailable_reason(purchase)) for method in chosen]
+
+
+def partner_options(purchase: Purchase) -> list[PaymentOption]:
+    """The ways a restaurant partner may pay: on account when it has payment terms; otherwise
+    (prepaid) each offered method that takes the money before delivery (a transfer, a card),
+    as shoppers pay."""
+    if purchase.on_terms:
+        return [PaymentOption(method, None) for method in _known.values() if method.for_partners_on_terms]
+    prepaid = [m for m in enabled() if not m.confirmed_at_once and not m.for_partners_on_terms]
+    return [PaymentOption(method, method.unavailable_reason(purchase)) for method in prepaid]
+
+
+def check_partner_method(code: str | None, purchase: Purchase) -> PaymentMethod:
+    """The way a partner chose to pay, if it may pay so (the one way, on terms). Raises
+    ValidationError on the payment field."""
+    available = [option for option in partner_options(purchase) if option.available]
+    if purchase.on_terms and available:
+        return available[0].method
+    method = next((option.method for option in available if option.code == code), None)
+    if method is None:
+        raise ValidationError(_l("Choose one of the payment methods offered."), field="payment_method")
+    return method
 
 
 def check_available(code: str, purchase: Purchase) -> PaymentMethod:

@@ -43,6 +43,9 @@ class Purchase:
     delivery_method: str | None = None
     phone: str | None = None
     email: str | None = None
+    # A restaurant partner's order: whether the partner buys on payment terms (see
+    # shop.partners.models.Partner.on_terms); None for a shopper's.
+    on_terms: bool | None = None
 
 
 class PaymentMethod:
@@ -59,6 +62,8 @@ class PaymentMethod:
     refunds_itself: bool = False
     # The shopper pays on a provider's page right after placing (payment_url).
     pays_online: bool = False
+    # Only for partners buying on payment terms (never offered at the shoppers' checkout).
+    for_partners_on_terms: bool = False
 
     @property
     def description(self) -> str:
