@@ -60,4 +60,4 @@ def switch():
 
 
 # The portal's areas (each adds its routes, menu entry and dashboard panel).
-from shop.portal.views import certificates, earnings, listings, onboarding, sales, shipments, stock
+from shop.portal.views import certificates, earnings, listings, onboarding, partner_pricing, sales, shipments, stock
