@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -20,8 +19,9 @@ from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, delete, func, insert, select, text, update
 
-from shop import audit, clock
+from shop import audit, clock, csvfiles
 from shop.catalog.models import Product, Variant
+from shop.csvfiles import FileRefused
 from shop.errors import ConflictError, NotFound, ValidationError
 from shop.extensions import cache, db
 from shop.inventory.models import StockMovement, StockUpload
@@ -56,12 +56,6 @@ ROW_ERRORS = {
     "price_zero": _l("The price must be more than 0 ₫."),
     "held": _l("Orders hold %(reserved)s of this variant: on hand cannot be less."),
 }
-
-
-class FileRefused(ValidationError):
-    """The file as a whole cannot be read (headers, encoding, size): one message, no preview."""
-
-    code = "file_refused"
 
 
 def row_messages(row: dict) -> list[str]:
@@ -139,19 +133,8 @@ def preview_upload(producer_id: int, stream, filename: str, *, actor=None) -> St
     and keep what each row would change as a StockUpload (replacing this user's earlier preview
     not applied). Raises FileRefused when the file cannot be read as a whole: not UTF-8, wrong
     headers, empty, more than MAX_ROWS rows (found without reading further) or MAX_BYTES."""
-    if _size(stream) > MAX_BYTES:
-        raise FileRefused(_l("The file is too large. Upload at most %(max)s rows.", max=format_number(MAX_ROWS)))
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    try:
-        rows = _check_rows(producer_id, _read(text))
-    except UnicodeDecodeError as exc:
-        raise FileRefused(
-            _l("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (Comma delimited)” and upload it again.")
-        ) from exc
-    except csv.Error as exc:
-        raise FileRefused(_l("The file could not be read as CSV (%(problem)s).", problem=str(exc))) from exc
-    finally:
-        text.detach()  # the stream belongs to the caller
+    table = csvfiles.read_table(stream, max_rows=MAX_ROWS, max_bytes=MAX_BYTES, check_header=_check_header)
+    rows = _check_rows(producer_id, (_columns(table.header), table.rows))
     user_id = getattr(actor, "id", None)
     db.session.execute(
         delete(StockUpload).where(
@@ -166,31 +149,13 @@ def preview_upload(producer_id: int, stream, filename: str, *, actor=None) -> St
     return upload
 
 
-def _size(stream) -> int:
-    try:
-        here = stream.tell()
-        size = stream.seek(0, io.SEEK_END)
-        stream.seek(here)
-        return size
-    except (AttributeError, OSError):
-        return 0
+def _names(header: list[str]) -> list[str]:
+    return [h.strip().lower().replace(" ", "_") for h in header]
 
 
-def _read(text) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
-    """(column index by header name, [(line number, cells)]) of a CSV whose delimiter (comma,
-    semicolon or tab) is taken from its header line; Excel's "sep=;" first line is honoured."""
-    first = text.readline()
-    line = 1
-    delimiter = None
-    if first.lower().startswith("sep=") and len(first.strip()) == 5:
-        delimiter, first, line = first.strip()[4], text.readline(), 2
-    if not first.strip():
-        raise FileRefused(_l("The file is empty."))
-    if delimiter is None:
-        delimiter = max(";,\t", key=first.count)
-    reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
-    header = [h.strip().strip("\ufeff").lower().replace(" ", "_") for h in next(reader)]
-    missing = [name for name in REQUIRED if name not in header]
+def _check_header(header: list[str]) -> None:
+    names = _names(header)
+    missing = [name for name in REQUIRED if name not in names]
     if missing:
         raise FileRefused(
             _l(
@@ -200,21 +165,11 @@ def _read(text) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
                 missing=", ".join(missing),
             )
         )
-    columns = {name: header.index(name) for name in REQUIRED}
-    rows = []
-    for cells in reader:
-        line = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        if len(rows) == MAX_ROWS:
-            raise FileRefused(
-                _l(
-                    "The file has more than %(max)s rows. Split it into files of at most %(max)s rows.",
-                    max=format_number(MAX_ROWS),
-                )
-            )
-        rows.append((line, cells))
-    return columns, rows
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    names = _names(header)
+    return {name: names.index(name) for name in REQUIRED}
 
 
 _NUMBER = re.compile(r"[+-]?(\d+|\d{1,3}([.,]\d{3})+)")
