@@ -255,3 +255,17 @@ def test_a_vat_rate_in_the_past_is_refused_next_to_the_date(log_in, admin):
     assert errors_on(response) == [
         "A new rate starts today or later: orders and invoices already made keep the rate they had."
     ]
+
+
+def test_the_producers_page_opens_in_vietnamese_the_default(client, log_in, owner, xoi, pack):
+    with_breaks(pack, (10, 90_000))
+    client.environ_base.pop("HTTP_ACCEPT_LANGUAGE")
+    assert log_in(owner).get(f"/producer/products/{xoi.id}/partner-prices").status_code == 200
+
+
+def test_the_admins_pages_open_in_vietnamese_the_default(client, log_in, admin, partner, pack):
+    negotiated(partner, pack, 70_000, date(2026, 12, 1))
+    client.environ_base.pop("HTTP_ACCEPT_LANGUAGE")
+    log_in(admin)
+    assert client.get(f"/admin/partners/{partner.id}/prices").status_code == 200
+    assert client.get("/admin/vat-rates").status_code == 200
