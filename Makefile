@@ -64,7 +64,8 @@ $(INSTANCE)/secret_key:
 	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $@
 
 # What the tests run against besides Python: Debian's Chromium, PostgreSQL and Redis servers,
-# Java for the Nu HTML validator (from npm). apt-get runs only when something is missing.
+# Java for the Nu HTML validator (from npm), Pango and a Vietnamese-capable font for WeasyPrint's
+# invoice PDFs (Chromium usually brings both). apt-get runs only when something is missing.
 test-system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -72,6 +73,8 @@ test-system-deps:
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
+	ldconfig -p | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0"; \
+	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

@@ -30,4 +30,4 @@ def dashboard():
 
 
 # The staff area's parts (each adds its routes and menu entry).
-from shop.admin.views import audit, certificates, orders, partners, payouts, pricing, producers
+from shop.admin.views import audit, certificates, invoices, orders, partners, payouts, pricing, producers

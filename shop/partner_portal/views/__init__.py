@@ -52,4 +52,4 @@ def switch():
 
 # The partner area's parts (each adds its routes, menu entry and dashboard panel) are imported
 # here, below, as they are written.
-from shop.partner_portal.views import locations, members, onboarding  # noqa: E402, F401
+from shop.partner_portal.views import invoices, locations, members, onboarding  # noqa: E402, F401
