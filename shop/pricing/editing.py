@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from shop import audit, clock
 from shop.catalog.editing import MAX_PRICE_VND, parse_price
@@ -205,6 +206,20 @@ def _check_ladder(variant: Variant, min_qty: int, unit_price_vnd: int, *, except
             )
 
 
+def _flush_break(price_break: PriceBreak, min_qty: int) -> None:
+    # Two people adding the same quantity at once both pass the check above; the unique key
+    # (one break per pack and quantity) lets one of them through and gives the other the message.
+    try:
+        with db.session.begin_nested():
+            db.session.add(price_break)
+            db.session.flush()
+    except IntegrityError:
+        raise ConflictError(
+            _l("There is already a volume price from %(qty)s units. Change that one instead.", qty=min_qty),
+            field="min_qty",
+        ) from None
+
+
 def add_break(variant: Variant, *, min_qty: int, unit_price_vnd: int, actor=None) -> PriceBreak:
     """A volume price for partners from `min_qty` units. Raises ValidationError (a quantity the
     rules do not allow, a price not below retail, a ladder that would rise) or ConflictError (a
@@ -212,8 +227,7 @@ def add_break(variant: Variant, *, min_qty: int, unit_price_vnd: int, actor=None
     check_break(variant, min_qty, unit_price_vnd)
     _check_ladder(variant, min_qty, unit_price_vnd)
     price_break = PriceBreak(variant_id=variant.id, min_qty=min_qty, unit_price_vnd=unit_price_vnd)
-    db.session.add(price_break)
-    db.session.flush()
+    _flush_break(price_break, min_qty)
     _record_producer(
         "price_break.create",
         "price_break",
@@ -235,7 +249,7 @@ def change_break(price_break: PriceBreak, *, min_qty: int, unit_price_vnd: int, 
     after = audit.snapshot(price_break, BREAK_FIELDS)
     if before == after:
         return False
-    db.session.flush()
+    _flush_break(price_break, min_qty)
     _record_producer("price_break.update", "price_break", price_break.id, variant, actor, before=before, after=after)
     return True
 

@@ -402,3 +402,16 @@ def test_quantities_are_read_as_whole_numbers(typed, number):
 def test_a_quantity_that_is_no_whole_number_is_refused(typed):
     with pytest.raises(ValidationError):
         editing.parse_quantity(typed, field="min_qty")
+
+
+@pytest.mark.both_databases
+def test_the_database_keeps_one_break_per_quantity_when_the_check_is_passed_at_once(backend, pack, owner):
+    from unittest import mock
+
+    with_breaks(pack, (10, 90_000))
+    # As if another request added its break between this one's check and its write.
+    with mock.patch.object(editing, "_check_ladder"), pytest.raises(ConflictError) as refused:
+        editing.add_break(pack, min_qty=10, unit_price_vnd=85_000, actor=owner)
+    assert refused.value.field == "min_qty"
+    db.session.rollback()
+    assert [(b.min_qty, b.unit_price_vnd) for b in editing.breaks_of(pack.id)] == [(10, 90_000)]
