@@ -303,6 +303,10 @@ def seed(today: date | None = None) -> dict[str, int]:
     record_opening_stock()
     for what, n in seed_portal(today).items():
         added[what] = added.get(what, 0) + n
+    from shop.demo_partners import seed_partners
+
+    for what, n in seed_partners(password_hash, lambda: hash_password(DEMO_PASSWORD)).items():
+        added[what] = added.get(what, 0) + n
     return added
 
 
