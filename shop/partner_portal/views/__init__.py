@@ -53,3 +53,6 @@ def switch():
 # The partner area's parts (each adds its routes, menu entry and dashboard panel) are imported
 # here, below, as they are written.
 from shop.partner_portal.views import invoices, locations, members, onboarding  # noqa: E402, F401
+
+# Ordering (quick order grid, CSV upload, review and place, orders; owners and buyers).
+from shop.partner_portal.views import ordering  # noqa: E402, F401
