@@ -22,6 +22,8 @@ from shop.catalog.listing import Filters, list_products
 from shop.catalog.models import Certificate, Product, ProductImage, Variant
 from shop.catalog.pages import product_page
 from shop.demo import DEMO_ORDERS, DEMO_PASSWORD, USERS, demo_images, seed
+from shop.demo_partners import ORDERS as PARTNER_ORDERS
+from shop.demo_partners import STAFF as PARTNER_STAFF
 from shop.errors import NotFound
 from shop.extensions import db
 from shop.fulfilment.models import Shipment
@@ -138,9 +140,9 @@ def test_seed_demo_twice_leaves_the_same_rows(app, runner):
         "0 payouts, 0 applications" in second.output
     )
     assert snapshot() == after_first
-    assert len(after_first["users"]) == len(USERS)
+    assert len(after_first["users"]) == len(USERS) + len(PARTNER_STAFF)
     assert len(after_first["products"]) >= 35
-    assert len(after_first["orders"]) == len(DEMO_ORDERS)
+    assert len(after_first["orders"]) == len(DEMO_ORDERS) + len(PARTNER_ORDERS)
 
 
 def test_demo_accounts_can_log_in_with_their_roles(demo):
@@ -154,6 +156,16 @@ def test_demo_accounts_can_log_in_with_their_roles(demo):
     assert [(m.producer.status, m.role) for m in applicant] == [("pending", "owner")]
     shopper = roles["shopper@ocop.example"]
     assert not (shopper.is_admin or shopper.is_producer or shopper.is_partner)
+
+
+def test_demo_partner_staff_act_in_their_roles_and_the_chain_buys_on_terms(demo):
+    members = {email: authenticate(email, DEMO_PASSWORD).partner_memberships[0] for email, *_ in PARTNER_STAFF}
+    assert members["buyer@ocop.example"].role == "buyer"
+    assert not members["buyer@ocop.example"].all_locations
+    assert members["accountant@ocop.example"].role == "accountant"
+    chain = members["accountant@ocop.example"].partner
+    assert (chain.payment_terms, chain.credit_limit_vnd) == ("net15", 20_000_000)
+    assert {location.name for location in chain.locations} == {"Chi nhánh Hàng Bông", "Chi nhánh Tây Hồ"}
 
 
 def test_demo_producers_are_in_the_current_wards_of_tay_ho(demo):
@@ -342,7 +354,12 @@ def test_seed_fills_in_producers_made_before_the_catalog(app, runner):
 
 def test_the_demo_producer_has_shipments_at_every_step_beside_another_producers(demo):
     xoi, che_sen = producer("0109000015"), producer("0109000022")
-    shipments = db.session.scalars(select(Shipment).join(Order).order_by(Order.created_at, Shipment.producer_id)).all()
+    shipments = db.session.scalars(
+        select(Shipment)
+        .join(Order)
+        .where(Order.partner_id.is_(None))  # the shoppers' orders (the restaurant chain's are delivered)
+        .order_by(Order.created_at, Shipment.producer_id)
+    ).all()
     by_order: dict[int, dict[int, Shipment]] = {}
     for s in shipments:
         by_order.setdefault(s.order_id, {})[s.producer_id] = s
@@ -352,7 +369,7 @@ def test_the_demo_producer_has_shipments_at_every_step_beside_another_producers(
     assert [parts[che_sen.id].status for parts in by_order.values()] == ["delivered", "open", "open", "open"]
     shipped = next(parts[xoi.id] for parts in by_order.values() if parts[xoi.id].status == "shipped")
     assert (shipped.carrier, shipped.tracking_number) == ("ghn", "GHN5KX72QP")
-    orders = db.session.scalars(select(Order).order_by(Order.created_at)).all()
+    orders = db.session.scalars(select(Order).where(Order.partner_id.is_(None)).order_by(Order.created_at)).all()
     assert [o.status for o in orders] == ["delivered", "processing", "processing", "confirmed"]
     assert {o.payment_method for o in orders} == {"cod"}
     # Placed by invented customers: the demo shopper's phone and email hold no open cash order.
