@@ -180,6 +180,7 @@ def test_the_price_list_shows_states_retail_and_breaks(log_in, admin, partner, p
     assert "70.000 ₫" in shown and "72.000 ₫" in shown
     assert "Current" in shown and "Future" in shown
     assert "Retail 100.000 ₫; from 10: 90.000 ₫" in shown
+    assert f'href="/admin/partners/{partner.id}"' in response.get_data(as_text=True)
 
 
 def test_an_admin_finds_a_pack_and_adds_a_price(log_in, admin, partner, pack):

@@ -22,6 +22,8 @@ from shop.web import form_action, form_view, no_store, put_error_on_form, role_r
 
 admin_nav.add(60, "admin.vat_rates", _l("VAT rates"))
 
+# The partner's page, under the name it has (or had) in the partners' admin area.
+_PARTNER_ENDPOINTS = ("admin.partner", "admin.partners_show")
 STATE_LABELS = {"current": _l("Current"), "future": _l("Future"), "past": _l("Past")}
 
 
@@ -55,8 +57,8 @@ def _prices_page(partner: Partner, form: PartnerPriceForm, status: int = 200):
         found=editing.find_variants(q) if q else [],
         today=today,
         state_labels=STATE_LABELS,
-        # The partners' own pages come from another part of the admin; link there once it exists.
-        partner_link="admin.partner" in current_app.view_functions,
+        # The partner's own page comes from another part of the admin; link there once it exists.
+        partner_endpoint=next((e for e in _PARTNER_ENDPOINTS if e in current_app.view_functions), None),
         locale=str(get_locale()),
     ), status
 
