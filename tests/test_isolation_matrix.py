@@ -1,11 +1,12 @@
-"""Every portal and admin route that names an object by id, tried as the people who must not
-reach it: anonymously (sent to log in), as a shopper (403), and — for the portal — as a member
-of another producer (404, never a hint that the object exists). The routes are read from the
-app's URL map, so a new route whose id this file does not know fails here until it is covered."""
+"""Every portal, partner and admin route that names an object by id, tried as the people who
+must not reach it: anonymously (sent to log in), as a shopper (403), and — for the producer
+portal and the partner area — as a member of another producer or partner (404, never a hint
+that the object exists). The routes are read from the app's URL map, so a new route whose id
+this file does not know fails here until it is covered."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from werkzeug.routing import AnyConverter
@@ -14,11 +15,18 @@ from shop.catalog.models import ProductImage
 from shop.extensions import db
 from shop.fulfilment.models import Shipment
 from shop.inventory.models import StockUpload
+from shop.invoicing.services import invoice_of_order
+from shop.partners.models import PartnerInvitation
+from shop.pricing.models import PartnerPrice, PriceBreak
 from shop.producers.models import ProducerInvitation
+from shop.wholesale.delivery import Window
+from shop.wholesale.models import StandingOrder, StandingOrderLine
+from shop.wholesale.ordering import PartnerOrderRequest, place_partner_order
 from tests.conftest import csrf_token_from
 from tests.factories import PASSWORD
 from tests.portal.conftest import a_member
-from tests.support.builders import a_producer, a_user, cart_with, make_product, place
+from tests.support.builders import a_producer, a_user, cart_with, make_product, place, stocked
+from tests.support.partners import add_member, make_partner, owner_of
 
 # Arguments that name something by id, and the object each one names in the world below.
 ID_ARGUMENTS = {
@@ -31,7 +39,17 @@ ID_ARGUMENTS = {
     "user_id": "member",
     "invitation_id": "invitation",
     "producer_id": "producer",
+    "break_id": "break",
+    # The partner area's and the staff's partner pages.
+    "location_id": "location",
+    "order_id": "partner_order",
+    "invoice_id": "invoice",
+    "standing_order_id": "standing_order",
+    "partner_id": "partner",
+    "price_id": "partner_price",
 }
+# In the partner area the same argument names a partner's object.
+PARTNER_OBJECTS = {"user_id": "partner_member", "invitation_id": "partner_invitation"}
 # Arguments that are not ids of someone's objects: a month (statements are always the
 # logged-in producer's own), an invitation's secret token, an order number and a staff
 # action (admin only, refused before they are read).
@@ -65,7 +83,10 @@ def world(app):
     shipment = db.session.query(Shipment).filter_by(order_id=order.id).one()
     other_owner = a_member(a_producer(name="HTX Chè Sen Quảng An"), role="owner")
     shopper = a_user()
+    price_break = PriceBreak(variant_id=product.variants[0].id, min_qty=5, unit_price_vnd=90_000)
+    db.session.add(price_break)
     db.session.commit()
+    partner_objects = _partner_world(ours)
     objects = {
         "product": product.id,
         "variant": product.variants[0].id,
@@ -76,8 +97,66 @@ def world(app):
         "member": staff.id,
         "invitation": invitation.id,
         "producer": ours.id,
+        "break": price_break.id,
+        **partner_objects["objects"],
     }
-    return {"objects": objects, "other_owner": other_owner, "shopper": shopper}
+    return {
+        "objects": objects,
+        "other_owner": other_owner,
+        "shopper": shopper,
+        "other_partner_owner": partner_objects["other_owner"],
+    }
+
+
+def _partner_world(producer) -> dict:
+    """Partner A's objects (a location, an order with its invoice, a standing order, a buyer, an
+    invitation, a negotiated price) and partner B's owner."""
+    ours = make_partner("Nhà hàng Sen Tây Hồ", payment_terms="net15", credit_limit_vnd=10_000_000)
+    location = ours.locations[0]
+    buyer = add_member(ours, "buyer")
+    tea = stocked("Chè sen", on_hand=20, price=200_000, shelf_life_days=365, producer=producer).variants[0]
+    order = place_partner_order(
+        ours,
+        PartnerOrderRequest(location, [(tea.id, 1)], date(2026, 12, 1), Window(360, 480)),
+        actor_user_id=buyer.id,
+        email=buyer.email,
+        locale="vi",
+    )
+    standing = StandingOrder(
+        partner_id=ours.id,
+        location_id=location.id,
+        name="Sáng",
+        weekdays_mask=1,
+        start_date=date(2026, 12, 7),
+        window_start_minute=360,
+        window_end_minute=480,
+    )
+    standing.lines.append(StandingOrderLine(variant_id=tea.id, quantity=1, valid_from=date(2026, 12, 7)))
+    invitation = PartnerInvitation(
+        partner_id=ours.id,
+        email="moi@nhahang.vn",
+        role="buyer",
+        token_hash="1" * 64,
+        created_at=datetime(2026, 11, 30, tzinfo=UTC),
+        expires_at=datetime(2026, 11, 30, tzinfo=UTC) + timedelta(days=7),
+    )
+    price = PartnerPrice(partner_id=ours.id, variant_id=tea.id, unit_price_vnd=150_000, valid_from=date(2026, 12, 1))
+    db.session.add_all([standing, invitation, price])
+    db.session.commit()
+    other = make_partner("Quán Xôi Phố Cổ")
+    return {
+        "objects": {
+            "location": location.id,
+            "partner_order": order.id,
+            "invoice": invoice_of_order(order.id).id,
+            "standing_order": standing.id,
+            "partner": ours.id,
+            "partner_price": price.id,
+            "partner_member": buyer.id,
+            "partner_invitation": invitation.id,
+        },
+        "other_owner": owner_of(other),
+    }
 
 
 def _routes(app, blueprint: str):
@@ -92,6 +171,8 @@ def _url(app, rule, objects) -> str:
         converter = rule._converters.get(name)
         if isinstance(converter, AnyConverter):
             values[name] = sorted(converter.items)[0]
+        elif rule.endpoint.startswith("partners.") and name in PARTNER_OBJECTS:
+            values[name] = objects[PARTNER_OBJECTS[name]]
         elif name in ID_ARGUMENTS:
             values[name] = objects[ID_ARGUMENTS[name]]
         elif name in OTHER_ARGUMENTS:
@@ -120,17 +201,17 @@ def _id_routes(app, blueprint):
     return [r for r in _routes(app, blueprint) if set(r.arguments) & set(ID_ARGUMENTS)]
 
 
-@pytest.mark.parametrize("blueprint", ["producers", "admin"])
+@pytest.mark.parametrize("blueprint", ["producers", "partners", "admin"])
 def test_anonymous_visitors_are_sent_to_log_in(app, client, world, blueprint):
     for rule in _routes(app, blueprint):
-        if rule.endpoint == "producers.invitation":
+        if rule.endpoint in ("producers.invitation", "partners.invitation"):
             continue  # the invitation's page explains and asks to log in itself (tested there)
         response = _ask(client, rule, _url(app, rule, world["objects"]))
         assert response.status_code == 302, rule.endpoint
         assert "/account/login" in response.headers["Location"], rule.endpoint
 
 
-@pytest.mark.parametrize("blueprint", ["producers", "admin"])
+@pytest.mark.parametrize("blueprint", ["producers", "partners", "admin"])
 def test_shoppers_are_refused(app, client, world, blueprint):
     _log_in(client, world["shopper"])
     for rule in _id_routes(app, blueprint):
@@ -145,6 +226,22 @@ def test_another_producers_members_find_nothing(app, client, world):
     for rule in routes:
         response = _ask(client, rule, _url(app, rule, world["objects"]))
         assert response.status_code == 404, rule.endpoint
+
+
+def test_another_partners_members_find_nothing(app, client, world):
+    _log_in(client, world["other_partner_owner"])
+    routes = _id_routes(app, "partners")
+    assert len(routes) >= 18
+    for rule in routes:
+        response = _ask(client, rule, _url(app, rule, world["objects"]))
+        assert response.status_code == 404, rule.endpoint
+
+
+def test_partners_are_refused_the_staff_area(app, client, world):
+    _log_in(client, world["other_partner_owner"])
+    for rule in _id_routes(app, "admin"):
+        response = _ask(client, rule, _url(app, rule, world["objects"]))
+        assert response.status_code == 403, rule.endpoint
 
 
 def test_producers_are_refused_the_staff_area(app, client, world):
