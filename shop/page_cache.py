@@ -66,7 +66,7 @@ def catalog_version() -> int:
     held = current_app.extensions.get("page_cache_version")
     now = time.monotonic()  # an interval, not the shop's date: shop.clock is not involved
     if held is None or now - held[1] >= VERSION_SECONDS:
-        version = db.session.execute(text("SELECT version FROM catalog_state")).scalar() or 0
+        version = db.session.execute(text("SELECT version FROM catalog_state WHERE id = 1")).scalar() or 0
         held = current_app.extensions["page_cache_version"] = (version, now)
     return held[0]
 

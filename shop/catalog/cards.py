@@ -34,7 +34,8 @@ from sqlalchemy.orm import aliased
 
 from shop import geo
 from shop.catalog.certificates import stars_now
-from shop.catalog.models import CatalogState, Product, ProductImage, Variant
+from shop.catalog.columns import VERSION
+from shop.catalog.models import Product, ProductImage, Variant
 from shop.extensions import db
 from shop.money import format_vnd
 from shop.producers.models import Producer
@@ -185,7 +186,7 @@ def _by_ids(with_stock: bool, with_version: bool, width: int) -> Select:
     """The cards of up to `width` products, their ids as parameters card_id_0 … (see _load)."""
     statement = query(with_stock=with_stock).where(Product.id.in_(_id_parameters("card_id", width)))
     # The catalog's version as of these very rows, last (see load_checked).
-    return statement.add_columns(select(CatalogState.version).scalar_subquery()) if with_version else statement
+    return statement.add_columns(VERSION.scalar_subquery()) if with_version else statement
 
 
 def _width(count: int) -> int:

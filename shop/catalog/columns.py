@@ -24,11 +24,16 @@ from sqlalchemy import Integer, String, and_, case, cast, func, literal_column, 
 
 from shop.catalog.certificates import stars_now
 from shop.catalog.groups import GROUP_INDEX
-from shop.catalog.models import Product
+from shop.catalog.models import CatalogState, Product
 from shop.extensions import db
 from shop.producers.models import Producer
 
 SELECTIONS_KEPT = 256
+
+# catalog_state's version, read by its key. Without it PostgreSQL scans the table, which keeps
+# the pages of every version ever written until VACUUM FULL: after a catalog import (a
+# transaction moving the version 10,000 times) 55 pages, 0.25 ms on every page that asks.
+VERSION = select(CatalogState.version).where(CatalogState.id == 1)
 
 
 @dataclass(frozen=True, eq=False)

@@ -16,7 +16,7 @@ from shop import geo
 from shop.catalog import cards, columns
 from shop.catalog.certificates import current_certificate
 from shop.catalog.groups import GROUPS
-from shop.catalog.models import CatalogState, Certificate, Product
+from shop.catalog.models import Certificate, Product
 from shop.catalog.selection import catalog_columns, held_columns
 from shop.errors import NotFound
 from shop.extensions import db
@@ -118,7 +118,7 @@ def _product_statement(dialect: str):
         select(
             Product,
             cards.json_of_ids("neighbour", NEIGHBOURS, dialect),
-            select(CatalogState.version).scalar_subquery(),
+            columns.VERSION.scalar_subquery(),
         )
         .join(Product.producer)
         .where(Product.slug == bindparam("slug"), columns.listed())

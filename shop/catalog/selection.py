@@ -15,7 +15,7 @@ from sqlalchemy import String, cast, func, select
 
 from shop.catalog import columns, search
 from shop.catalog.groups import GROUP_INDEX, GROUPS
-from shop.catalog.models import CatalogState, Product, Variant
+from shop.catalog.models import Product, Variant
 from shop.extensions import db
 from shop.producers.models import Producer
 
@@ -24,8 +24,7 @@ if TYPE_CHECKING:
 
 PRODUCER_FACET_SIZE = 30
 
-
-VERSION = select(CatalogState.version)
+VERSION = columns.VERSION
 
 
 def catalog_columns(today: date, version: int | None = None) -> columns.CatalogColumns:
