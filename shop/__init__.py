@@ -37,6 +37,9 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
     )
+    from shop.web import TemplateEnvironment
+
+    app.jinja_environment = TemplateEnvironment  # before anything makes app.jinja_env
     env_name = (config or {}).get("SHOP_ENV") or os.environ.get("SHOP_ENV", "production")
     app.config.update(config_module.from_environment(env_name, app.instance_path))
     app.config.update(config or {})
