@@ -14,7 +14,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 
 from shop import csvfiles
@@ -96,7 +95,7 @@ def parse_quantity(raw: str) -> tuple[int | None, object | None]:
         return None, _l("“%(value)s” is not a whole number.", value=raw.strip()[:20])
     digits = text.lstrip("+").replace(".", "").replace(",", "")
     if len(digits) > 9 or int(digits) > MAX_QUANTITY:
-        return None, _l("Enter at most %(n)s.", n=format_number(MAX_QUANTITY))
+        return None, _l("Enter at most %(n)s.", n=MAX_QUANTITY)
     quantity = int(digits)
     if quantity < 1:
         return None, _l("Enter a quantity of at least 1.")
