@@ -56,3 +56,6 @@ from shop.partner_portal.views import invoices, locations, members, onboarding  
 
 # Ordering (quick order grid, CSV upload, review and place, orders; owners and buyers).
 from shop.partner_portal.views import ordering  # noqa: E402, F401
+
+# Standing orders (owners and buyers).
+from shop.partner_portal.views import standing  # noqa: E402, F401
