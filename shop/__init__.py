@@ -147,7 +147,7 @@ def _register_template_helpers(app: Flask) -> None:
     from shop.catalog.groups import group_name, subgroup_name
     from shop.fulfilment.services import amount_to_collect, amount_to_refund
     from shop.money import format_vnd
-    from shop.orders.services import DELIVERY_LABELS, STATUS_LABELS
+    from shop.orders.services import DELIVERY_LABELS, STATUS_LABELS, delivery_when
     from shop.organisations import status_label
     from shop.page_cache import form_token, kept_part
     from shop.partners.models import role_label as partner_role_label
@@ -170,6 +170,8 @@ def _register_template_helpers(app: Flask) -> None:
         "current_path": current_path,
         "order_status_labels": STATUS_LABELS,
         "delivery_labels": DELIVERY_LABELS,
+        # A partner's order: its delivery date and window, in the reader's language.
+        "delivery_when": delivery_when,
         "provinces": geo.provinces,
         "province_name": geo.province_name,
         "ward_name": geo.ward_name,

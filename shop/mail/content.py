@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 MAX_NAME_LENGTH = 60
 _NAME_PUNCTUATION = "-'’"
@@ -67,6 +67,11 @@ class OrderForMail:
     # The order's id, for what a template asks the services at sending time (the amount left
     # to collect or to refund once a producer cancelled its part).
     id: int | None = None
+    # A partner's order: when it is delivered, and its purchase-order number.
+    delivery_date: date | None = None
+    window_start_minute: int | None = None
+    window_end_minute: int | None = None
+    po_number: str | None = None
 
     @property
     def item_count(self) -> int:
@@ -103,4 +108,8 @@ class OrderForMail:
             refund_due=bool(getattr(order, "refund_due", False)),
             locale=order.locale,
             created_at=order.created_at,
+            delivery_date=getattr(order, "delivery_date", None),
+            window_start_minute=getattr(order, "window_start_minute", None),
+            window_end_minute=getattr(order, "window_end_minute", None),
+            po_number=getattr(order, "po_number", None),
         )

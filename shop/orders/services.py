@@ -13,6 +13,7 @@ from datetime import datetime
 
 from blinker import Namespace
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select, update
@@ -70,7 +71,20 @@ DELIVERY_LABELS = {
     "standard": _l("Standard delivery"),
     "same_day": _l("Same-day delivery in Hà Nội"),
     "pickup": _l("Pickup at the producer"),
+    "scheduled": _l("Scheduled delivery to a restaurant partner"),
 }
+
+
+def delivery_when(order) -> str | None:
+    """A scheduled order's delivery date and window in the reader's language ("Thứ Ba, 1 tháng 12,
+    2026, 06:00–08:00"); None for an order without a delivery date."""
+    if order.delivery_date is None:
+        return None
+    day = format_date(order.delivery_date, "full")
+    if order.window_start_minute is None or order.window_end_minute is None:
+        return day
+    start, end = order.window_start_minute, order.window_end_minute
+    return f"{day}, {start // 60:02d}:{start % 60:02d}–{end // 60:02d}:{end % 60:02d}"
 
 
 class IllegalTransition(ConflictError):

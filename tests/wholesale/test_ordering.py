@@ -172,3 +172,21 @@ def test_two_orders_at_once_cannot_both_fit_under_the_credit_limit(app, partner,
     placed = [o for o in outcomes if isinstance(o, str)]
     assert len(placed) == 1, outcomes
     assert db.session.scalar(select(func.count()).select_from(Order)) == 1
+
+
+def test_the_buyers_mail_and_the_producers_shipment_page_name_the_delivery_date_and_window(
+    app, client, partner, location, buyer, xoi
+):
+    from shop.mail.models import OutboundMail
+    from tests.portal.conftest import a_member
+    from tests.support.partners import log_in
+
+    order = place(partner, request_for(location, (xoi, 10), po_number="PO-77"), buyer)
+    mail = db.session.scalar(select(OutboundMail).where(OutboundMail.to_addr == "bep@sentayho.vn"))
+    assert "Thứ Ba, 1 tháng 12, 2026, 06:00–08:00" in mail.body_text
+
+    shipment = db.session.scalar(select(Shipment).where(Shipment.order_id == order.id))
+    log_in(client, a_member(xoi.product.producer, role="owner"))
+    page = client.get(f"/producer/shipments/{shipment.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Tuesday, December 1, 2026, 06:00–08:00" in page
+    assert "PO-77" in page
