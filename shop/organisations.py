@@ -8,16 +8,20 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, DateTime, Integer, String, select
+from sqlalchemy import CheckConstraint, DateTime, Integer, String, case, func, or_, select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from stdnum import exceptions as stdnum_errors
 from stdnum.vn import mst
 
-from shop import clock, geo
-from shop.errors import Forbidden, ValidationError
+from shop import audit, clock, geo
+from shop.accounts.models import User
+from shop.errors import ConflictError, Forbidden, ValidationError
 from shop.extensions import db
+from shop.mail.services import queue_mail
 from shop.models_base import TimestampMixin
+from shop.text import clean_text
 
 # Mã số thuế: 10 digits for the organisation, 10-3 for a branch (e.g. 0100109106-001); the 10th
 # digit checks the first nine. Stored in that form (14 characters at most).
@@ -129,6 +133,160 @@ def normalize_contact_phone(raw: str | None, *, field: str = "contact_phone") ->
             field=field,
         )
     return compact
+
+
+# --- Applications and the admins' decisions ------------------------------------------------
+# Producers and partners apply, are approved or turned down with a reason, suspended with a
+# reason and reactivated by the same moves. What each kind adds (a producer's commission and
+# cached catalog pages, a partner's terms) stays in its own package, which names its model, its
+# audit entity ("producer", "partner") and the words its refusals use.
+
+MAX_REASON = 500
+# Which admin decision may follow which status.
+DECISIONS = {
+    "approve": ("pending", "active"),
+    "reject": ("pending", "rejected"),
+    "suspend": ("active", "suspended"),
+    "reactivate": ("suspended", "active"),
+}
+REVIEW_FIELDS = ("status", "review_reason", "reviewed_at")
+# An application awaiting review, or turned down, is the applicant's to correct (and send again).
+APPLICATION_OPEN = ("pending", "rejected")
+_NOT_AWAITING_REVIEW = {
+    "approve": _l("Only an application awaiting review can be approved."),
+    "reject": _l("Only an application awaiting review can be turned down."),
+}
+
+
+def check_reason(reason: str | None, *, required: bool, missing) -> str | None:
+    """A decision's reason as the organisation reads it (line breaks kept), None when empty.
+    Raises ValidationError (field "reason"): longer than MAX_REASON, or empty when `required`
+    (saying `missing`)."""
+    reason = clean_text(reason, multiline=True) or ""
+    if len(reason) > MAX_REASON:
+        raise ValidationError(_l("At most %(n)d characters.", n=MAX_REASON), field="reason")
+    if required and not reason:
+        raise ValidationError(missing, field="reason")
+    return reason or None
+
+
+def decide(
+    org,
+    admin: User,
+    action: str,
+    *,
+    reason: str | None,
+    entity: str,
+    refusals: dict,
+    fields: tuple = REVIEW_FIELDS,
+    changes: dict | None = None,
+    producer_id: int | None = None,
+) -> dict:
+    """Move `org` by the admin's decision `action` (a key of DECISIONS) with `reason`, set the
+    other columns the decision brings (`changes`), flush, and write the audit entry
+    "<entity>.<action>" with `fields` before and after. Returns the values before. Raises
+    ConflictError when the status does not allow it (the suspend and reactivate refusals, which
+    name the kind, come from `refusals`)."""
+    source, target = DECISIONS[action]
+    if org.status != source:
+        raise ConflictError({**_NOT_AWAITING_REVIEW, **refusals}[action])
+    before = audit.snapshot(org, fields)
+    org.status = target
+    org.review_reason = reason
+    org.reviewed_at = clock.now()
+    for name, value in (changes or {}).items():
+        setattr(org, name, value)
+    db.session.flush()
+    audit.record(
+        f"{entity}.{action}",
+        entity,
+        org.id,
+        actor=admin,
+        role="admin",
+        producer_id=producer_id,
+        before=before,
+        after=audit.snapshot(org, fields),
+        note=reason,
+    )
+    return before
+
+
+def check_tax_code_free(model, tax_code: str, *, except_id: int | None = None, taken) -> None:
+    """Raises ConflictError (field "tax_code", saying `taken`) when another row of `model` than
+    `except_id` has the tax code."""
+    query = select(func.count()).select_from(model).where(model.tax_code == tax_code)
+    if except_id is not None:
+        query = query.where(model.id != except_id)
+    if db.session.scalar(query):
+        raise ConflictError(taken, field="tax_code")
+
+
+def pending_application(memberships, org_of):
+    """Among a user's `memberships`, the organisation (`org_of(membership)`) the user applied
+    for as its owner and that is not yet approved, or was turned down; else None."""
+    for membership in memberships:
+        org = org_of(membership)
+        if org.status in APPLICATION_OPEN and membership.role == "owner":
+            return org
+    return None
+
+
+def reopen_application(org, values: dict) -> bool:
+    """Put the corrected `values` on an application (its status in APPLICATION_OPEN), which is
+    then awaiting review again. Returns whether it had been turned down (a resubmission rather
+    than a correction)."""
+    was_rejected = org.status == "rejected"
+    for name, value in values.items():
+        setattr(org, name, value)
+    org.status = "pending"
+    return was_rejected
+
+
+def active_owners(member_model, org_column: str, org_id: int) -> list[User]:
+    """The owners of the organisation (`member_model`'s rows whose `org_column` is `org_id`)
+    whose accounts are active, in the order they joined the shop."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(member_model, member_model.user_id == User.id)
+            .where(getattr(member_model, org_column) == org_id, member_model.role == "owner", User.active.is_(True))
+            .order_by(User.id)
+        )
+    )
+
+
+def mail_owners(owners: list[User], template: str, **context) -> None:
+    """Queue `template` to each of `owners`, in their language (else the shop's), with `user`
+    and `context`."""
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    for user in owners:
+        queue_mail(to=user.email, template=template, locale=user.locale or default, user=user, **context)
+
+
+def for_review(model, status: str | None = None, *, q: str | None = None, limit: int = 200) -> list:
+    """Rows of `model` for the admins' list: applications awaiting review first (the oldest
+    first, as they came in), then the rest by name; only `status` if given, and only names or
+    tax codes containing `q`."""
+    query = select(model).order_by(
+        case((model.status == "pending", 0), else_=1),
+        case((model.status == "pending", model.created_at)),
+        model.name,
+        model.id,
+    )
+    if status:
+        query = query.where(model.status == status)
+    q = (clean_text(q) or "")[:100]
+    if q:
+        query = query.where(or_(model.name.contains(q, autoescape=True), model.tax_code.contains(q, autoescape=True)))
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def status_counts(model) -> dict[str, int]:
+    """How many rows of `model` have each status (ORG_STATUSES, 0 for none)."""
+    rows = db.session.execute(select(model.status, func.count()).group_by(model.status))
+    counts = dict.fromkeys(ORG_STATUSES, 0)
+    counts.update({status: n for status, n in rows})
+    return counts
 
 
 # --- Invitations ----------------------------------------------------------------------------

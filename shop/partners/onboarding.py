@@ -11,18 +11,17 @@ import re
 from dataclasses import dataclass, field, fields
 from datetime import date
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import select
 
 from shop import audit, clock, geo
+from shop import organisations as org
 from shop.accounts.models import PartnerMember, User
 from shop.accounts.services import normalize_email
 from shop.audit.models import AuditEvent
 from shop.errors import ConflictError, ValidationError
 from shop.extensions import db
-from shop.mail.services import queue_mail
-from shop.organisations import check_organisation, normalize_contact_phone
+from shop.organisations import REVIEW_FIELDS, check_organisation, normalize_contact_phone
 from shop.partners.locations import LocationDetails, create_location, require_owner, update_location
 from shop.partners.models import PAYMENT_TERMS, Partner, PartnerLocation, terms_label
 from shop.text import clean_text
@@ -30,7 +29,6 @@ from shop.urls import external_url
 
 MAX_NAME = 200
 MAX_STREET = 200
-MAX_REASON = 500
 # The largest credit limit an admin may type (one thousand billion đồng): a typo guard.
 MAX_CREDIT_LIMIT_VND = 10**12
 
@@ -38,20 +36,11 @@ APPLICATION_FIELDS = ("name", "tax_code", "street", "province_code", "ward_code"
 # What owners may change once approved; the legal name and tax code are what the admin checked.
 PROFILE_FIELDS = ("street", "province_code", "ward_code", "einvoice_email", "contact_phone")
 LEGAL_FIELDS = ("name", "tax_code")
-REVIEW_FIELDS = ("status", "review_reason", "reviewed_at")
 TERMS_FIELDS = ("payment_terms", "credit_limit_vnd")
-STATUS_ORDER = ("pending", "active", "suspended", "rejected")
+STATUS_ORDER = org.ORG_STATUSES
 
-# Which admin decision may follow which status.
-_MOVES = {
-    "approve": ("pending", "active"),
-    "reject": ("pending", "rejected"),
-    "suspend": ("active", "suspended"),
-    "reactivate": ("suspended", "active"),
-}
-_NOT_NOW = {
-    "approve": _l("Only an application awaiting review can be approved."),
-    "reject": _l("Only an application awaiting review can be turned down."),
+# The admins' decisions that name the kind (the others are the organisations' own).
+_REFUSALS = {
     "suspend": _l("Only an active partner can be suspended."),
     "reactivate": _l("Only a suspended partner can be reactivated."),
 }
@@ -93,12 +82,7 @@ def _check_einvoice_email(email: str | None) -> str:
 
 
 def _check_reason(reason: str | None, *, required: bool) -> str | None:
-    reason = _clean(reason, lines=True)
-    if len(reason) > MAX_REASON:
-        raise ValidationError(_l("At most %(n)d characters.", n=MAX_REASON), field="reason")
-    if required and not reason:
-        raise ValidationError(_l("Give the reason: the partner reads it."), field="reason")
-    return reason or None
+    return org.check_reason(reason, required=required, missing=_l("Give the reason: the partner reads it."))
 
 
 @dataclass
@@ -165,22 +149,17 @@ class Application:
 
 
 def _check_tax_code_free(tax_code: str, *, partner_id: int | None = None) -> None:
-    query = select(func.count()).select_from(Partner).where(Partner.tax_code == tax_code)
-    if partner_id is not None:
-        query = query.where(Partner.id != partner_id)
-    if db.session.scalar(query):
-        raise ConflictError(
-            _l("A partner with this tax code is already registered with the shop. Ask its owner to invite you."),
-            field="tax_code",
-        )
+    org.check_tax_code_free(
+        Partner,
+        tax_code,
+        except_id=partner_id,
+        taken=_l("A partner with this tax code is already registered with the shop. Ask its owner to invite you."),
+    )
 
 
 def application_of(user: User) -> Partner | None:
     """The partner `user` applied for (owner of one not yet approved, or turned down), if any."""
-    for membership in user.partner_memberships:
-        if membership.partner.status in ("pending", "rejected") and membership.role == "owner":
-            return membership.partner
-    return None
+    return org.pending_application(user.partner_memberships, lambda membership: membership.partner)
 
 
 def _audit(partner: Partner, action: str, actor: User | None, *, role: str, before=None, after=None, note=None):
@@ -234,15 +213,12 @@ def resubmit_application(partner: Partner, user: User, application: Application)
     its details and its first location (`application.locations[0]`). Raises Forbidden unless
     `user` owns it, ConflictError once it has been approved, ValidationError for a field."""
     require_owner(partner, user)
-    if partner.status not in ("pending", "rejected"):
+    if partner.status not in org.APPLICATION_OPEN:
         raise ConflictError(_l("This application has been approved: change the profile in the partner area instead."))
     values = application.checked()
     _check_tax_code_free(values["tax_code"], partner_id=partner.id)
     before = audit.snapshot(partner, (*APPLICATION_FIELDS, "status"))
-    was_rejected = partner.status == "rejected"
-    for name, value in values.items():
-        setattr(partner, name, value)
-    partner.status = "pending"
+    was_rejected = org.reopen_application(partner, values)
     location = first_location(partner)
     if location is None:
         _location_errors_named(lambda: create_location(partner, application.locations[0], actor=user))
@@ -308,51 +284,24 @@ def _check_terms(payment_terms: str | None, credit_limit_vnd) -> dict:
 
 
 def owners_of(partner: Partner) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(PartnerMember, PartnerMember.user_id == User.id)
-            .where(PartnerMember.partner_id == partner.id, PartnerMember.role == "owner", User.active.is_(True))
-            .order_by(User.id)
-        )
-    )
+    return org.active_owners(PartnerMember, "partner_id", partner.id)
 
 
 def _mail_owners(partner: Partner, template: str, *, partner_url: str | None = None, **context) -> None:
-    default = current_app.config["BABEL_DEFAULT_LOCALE"]
     partner_url = partner_url or external_url("partners.dashboard")
-    for user in owners_of(partner):
-        queue_mail(
-            to=user.email,
-            template=template,
-            locale=user.locale or default,
-            user=user,
-            partner=partner,
-            partner_url=partner_url,
-            **context,
-        )
+    org.mail_owners(owners_of(partner), template, partner=partner, partner_url=partner_url, **context)
 
 
 def _move(partner: Partner, admin: User, action: str, reason: str | None, *, terms: dict | None = None) -> None:
-    source, target = _MOVES[action]
-    if partner.status != source:
-        raise ConflictError(_NOT_NOW[action])
-    fields_ = (*REVIEW_FIELDS, *TERMS_FIELDS)
-    before = audit.snapshot(partner, fields_)
-    partner.status = target
-    partner.review_reason = reason
-    partner.reviewed_at = clock.now()
-    for name, value in (terms or {}).items():
-        setattr(partner, name, value)
-    db.session.flush()
-    _audit(
+    org.decide(
         partner,
-        f"partner.{action}",
         admin,
-        role="admin",
-        before=before,
-        after=audit.snapshot(partner, fields_),
-        note=reason,
+        action,
+        reason=reason,
+        entity="partner",
+        refusals=_REFUSALS,
+        fields=(*REVIEW_FIELDS, *TERMS_FIELDS),
+        changes=terms,
     )
 
 
@@ -479,27 +428,11 @@ def correct_legal_details(partner: Partner, admin: User, *, name: str | None, ta
 def partners_for_review(status: str | None = None, *, q: str | None = None, limit: int = 200) -> list[Partner]:
     """Partners for the admin's list: applications awaiting review first (the oldest first),
     then the rest by name; only `status` if given, only names or tax codes containing `q`."""
-    query = select(Partner).order_by(
-        case((Partner.status == "pending", 0), else_=1),
-        case((Partner.status == "pending", Partner.created_at)),
-        Partner.name,
-        Partner.id,
-    )
-    if status:
-        query = query.where(Partner.status == status)
-    q = _clean(q)[:100]
-    if q:
-        query = query.where(
-            or_(Partner.name.contains(q, autoescape=True), Partner.tax_code.contains(q, autoescape=True))
-        )
-    return list(db.session.scalars(query.limit(limit)))
+    return org.for_review(Partner, status, q=q, limit=limit)
 
 
 def status_counts() -> dict[str, int]:
-    rows = db.session.execute(select(Partner.status, func.count()).group_by(Partner.status))
-    counts = dict.fromkeys(STATUS_ORDER, 0)
-    counts.update({status: n for status, n in rows})
-    return counts
+    return org.status_counts(Partner)
 
 
 def decisions_of(partner: Partner, *, limit: int = 20) -> list[AuditEvent]:

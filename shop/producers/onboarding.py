@@ -11,14 +11,15 @@ from dataclasses import dataclass, fields
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, select
 
-from shop import audit, clock, geo
+from shop import audit, geo
+from shop import organisations as org
 from shop.accounts.models import ProducerMember, User
 from shop.accounts.services import normalize_email
 from shop.errors import ConflictError, Forbidden, ValidationError
 from shop.extensions import cache, db
-from shop.mail.services import after_commit, queue_mail
+from shop.mail.services import after_commit
 from shop.organisations import check_organisation, normalize_contact_phone
 from shop.producers.models import Producer
 from shop.text import clean_text, slugify
@@ -28,7 +29,6 @@ KINDS = ("cooperative", "company", "household")
 MAX_NAME = 200
 MAX_STREET = 200
 MAX_STORY = 5000
-MAX_REASON = 500
 MAX_BANK_NAME = 120
 MAX_HOLDER = 120
 
@@ -63,14 +63,10 @@ PROFILE_FIELDS = (
 )
 LEGAL_FIELDS = ("kind", "name", "tax_code")
 BANK_FIELDS = ("bank_name", "bank_account_number", "bank_account_holder")
-REVIEW_FIELDS = ("status", "review_reason", "reviewed_at")
-
-# Which admin decision may follow which status.
-_MOVES = {
-    "approve": ("pending", "active"),
-    "reject": ("pending", "rejected"),
-    "suspend": ("active", "suspended"),
-    "reactivate": ("suspended", "active"),
+# The admins' decisions that name the kind (the others are the organisations' own).
+_REFUSALS = {
+    "suspend": _l("Only an active producer can be suspended."),
+    "reactivate": _l("Only a suspended producer can be reactivated."),
 }
 
 _ACCOUNT_RE = re.compile(r"^\d{6,19}$")
@@ -136,10 +132,7 @@ def _check_place(province_code, ward_code, street, *, status: str = "pending") -
 
 
 def _check_reason(reason: str | None, *, required: bool) -> str | None:
-    reason = _optional(reason, limit=MAX_REASON, field="reason", lines=True)
-    if required and not reason:
-        raise ValidationError(_l("Give the reason: the producer reads it."), field="reason")
-    return reason
+    return org.check_reason(reason, required=required, missing=_l("Give the reason: the producer reads it."))
 
 
 @dataclass
@@ -190,14 +183,12 @@ class Application:
 
 
 def _check_tax_code_free(tax_code: str, *, producer_id: int | None = None) -> None:
-    query = select(func.count()).select_from(Producer).where(Producer.tax_code == tax_code)
-    if producer_id is not None:
-        query = query.where(Producer.id != producer_id)
-    if db.session.scalar(query):
-        raise ConflictError(
-            _l("A producer with this tax code is already registered with the shop. Ask its owner to invite you."),
-            field="tax_code",
-        )
+    org.check_tax_code_free(
+        Producer,
+        tax_code,
+        except_id=producer_id,
+        taken=_l("A producer with this tax code is already registered with the shop. Ask its owner to invite you."),
+    )
 
 
 def _unique_slug(name: str) -> str:
@@ -211,10 +202,7 @@ def _unique_slug(name: str) -> str:
 
 def application_of(user: User) -> Producer | None:
     """The producer `user` applied for (owner of one not yet approved, or turned down), if any."""
-    for membership in user.producer_memberships:
-        if membership.producer.status in ("pending", "rejected") and membership.role == "owner":
-            return membership.producer
-    return None
+    return org.pending_application(user.producer_memberships, lambda membership: membership.producer)
 
 
 def apply_to_sell(user: User, application: Application) -> Producer:
@@ -251,15 +239,12 @@ def resubmit_application(producer: Producer, user: User, application: Applicatio
     """Correct an application awaiting review, or one turned down (it is then reviewed again).
     Raises Forbidden unless `user` owns it, ConflictError once it has been approved."""
     _require_owner(producer, user)
-    if producer.status not in ("pending", "rejected"):
+    if producer.status not in org.APPLICATION_OPEN:
         raise ConflictError(_l("This application has been approved: change the profile in the portal instead."))
     values = application.checked()
     _check_tax_code_free(values["tax_code"], producer_id=producer.id)
     before = audit.snapshot(producer, (*APPLICATION_FIELDS, "status"))
-    was_rejected = producer.status == "rejected"
-    for name, value in values.items():
-        setattr(producer, name, value)
-    producer.status = "pending"
+    was_rejected = org.reopen_application(producer, values)
     db.session.flush()
     audit.record(
         "producer.resubmit" if was_rejected else "producer.application.update",
@@ -277,24 +262,8 @@ def resubmit_application(producer: Producer, user: User, application: Applicatio
 
 
 def _move(producer: Producer, admin: User, action: str, reason: str | None) -> dict:
-    source, target = _MOVES[action]
-    if producer.status != source:
-        raise ConflictError(_NOT_NOW[action])
-    before = audit.snapshot(producer, REVIEW_FIELDS)
-    producer.status = target
-    producer.review_reason = reason
-    producer.reviewed_at = clock.now()
-    db.session.flush()
-    audit.record(
-        f"producer.{action}",
-        "producer",
-        producer.id,
-        actor=admin,
-        role="admin",
-        producer_id=producer.id,
-        before=before,
-        after=audit.snapshot(producer, REVIEW_FIELDS),
-        note=reason,
+    before = org.decide(
+        producer, admin, action, reason=reason, entity="producer", refusals=_REFUSALS, producer_id=producer.id
     )
     # Catalog pages kept for anonymous visitors show (or no longer show) the producer's products
     # at once: the listings' columns follow catalog_state's version, which the status change moves.
@@ -302,35 +271,16 @@ def _move(producer: Producer, admin: User, action: str, reason: str | None) -> d
     return before
 
 
-_NOT_NOW = {
-    "approve": _l("Only an application awaiting review can be approved."),
-    "reject": _l("Only an application awaiting review can be turned down."),
-    "suspend": _l("Only an active producer can be suspended."),
-    "reactivate": _l("Only a suspended producer can be reactivated."),
-}
-
-
 def _forget_cached_pages() -> None:
     cache.clear()
 
 
 def owners_of(producer: Producer) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(ProducerMember, ProducerMember.user_id == User.id)
-            .where(ProducerMember.producer_id == producer.id, ProducerMember.role == "owner", User.active.is_(True))
-            .order_by(User.id)
-        )
-    )
+    return org.active_owners(ProducerMember, "producer_id", producer.id)
 
 
 def _mail_owners(producer: Producer, template: str, **context) -> None:
-    default = current_app.config["BABEL_DEFAULT_LOCALE"]
-    for user in owners_of(producer):
-        queue_mail(
-            to=user.email, template=template, locale=user.locale or default, user=user, producer=producer, **context
-        )
+    org.mail_owners(owners_of(producer), template, producer=producer, **context)
 
 
 def approve_producer(producer: Producer, admin: User) -> Producer:
@@ -567,34 +517,18 @@ def has_bank_account(producer: Producer) -> bool:
 
 # --- The admin's list -----------------------------------------------------------------------
 
-STATUS_ORDER = ("pending", "active", "suspended", "rejected")
+STATUS_ORDER = org.ORG_STATUSES
 
 
 def producers_for_review(status: str | None = None, *, q: str | None = None, limit: int = 200) -> list[Producer]:
     """Producers for the admin's list: applications awaiting review first (the oldest first, as
     they came in), then the rest by name; only `status` if given, and only names or tax codes
     containing `q`."""
-    query = select(Producer).order_by(
-        case((Producer.status == "pending", 0), else_=1),
-        case((Producer.status == "pending", Producer.created_at)),
-        Producer.name,
-        Producer.id,
-    )
-    if status:
-        query = query.where(Producer.status == status)
-    q = _clean(q)[:100]
-    if q:
-        query = query.where(
-            or_(Producer.name.contains(q, autoescape=True), Producer.tax_code.contains(q, autoescape=True))
-        )
-    return list(db.session.scalars(query.limit(limit)))
+    return org.for_review(Producer, status, q=q, limit=limit)
 
 
 def status_counts() -> dict[str, int]:
-    rows = db.session.execute(select(Producer.status, func.count()).group_by(Producer.status))
-    counts = dict.fromkeys(STATUS_ORDER, 0)
-    counts.update({status: n for status, n in rows})
-    return counts
+    return org.status_counts(Producer)
 
 
 def members_of(producer: Producer) -> list[ProducerMember]:
