@@ -3,17 +3,16 @@ Listings on them come from listing.py. Nothing here commits."""
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import String, bindparam, cast, func, select
-from sqlalchemy.orm import contains_eager, defer, joinedload
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.orm import contains_eager
 
 from shop import geo
-from shop.catalog import cards, columns
+from shop.catalog import cards, columns, product_rows
 from shop.catalog.certificates import current_certificate
 from shop.catalog.groups import GROUPS
 from shop.catalog.models import Certificate, Product
@@ -65,10 +64,10 @@ def _home_picks(held: columns.CatalogColumns, shelf_size: int) -> tuple[dict, di
 
 @dataclass
 class ProductPage:
-    product: Product
-    certificate: Certificate | None
+    product: product_rows.LoadedProduct
+    certificate: product_rows.LoadedCertificate | None
     stars: int | None
-    latest_certificate: Certificate | None
+    latest_certificate: product_rows.LoadedCertificate | None
     same_origin: list[cards.CardProduct]
 
 
@@ -76,9 +75,8 @@ def product_page(slug: str, *, today: date) -> ProductPage:
     """A published product with its producer, variants, images, certificates and neighbours.
     Raises NotFound.
 
-    One statement: the product with everything it owns (joined: a product has a few packs,
-    pictures and certificates, so their product is a dozen rows at most), its neighbours'
-    cards and the catalog's version. The neighbours are chosen before it, from this process's
+    One statement (product_rows.statement): the product with everything it owns, as Core
+    rows, its neighbours' cards and the catalog's version. The neighbours are chosen before it, from this process's
     copy of the catalog's columns, where the product is found by its slug (see
     _product_places); the version read with them checks that copy. Should the copy not know
     the slug or be out of date, the neighbours are chosen again from the product as read and
@@ -88,11 +86,12 @@ def product_page(slug: str, *, today: date) -> ProductPage:
     guess = places.find(slug)
     neighbours = _neighbour_ids(held, places, guess) if guess is not None else []
     params = {"slug": slug, "card_today": today, **cards.id_params("neighbour", neighbours, NEIGHBOURS)}
-    statement = _product_statement(db.session.connection().dialect.name)
-    found = db.session.execute(statement, params).unique().one_or_none()
-    if found is None:
+    connection = db.session.connection()
+    rows = connection.execute(product_rows.statement(connection.dialect.name, NEIGHBOURS), params).all()
+    if not rows:
         raise NotFound()
-    product, neighbour_rows, version = found
+    product = product_rows.product_of(rows)
+    neighbour_rows, version = rows[0][-2:]
     if guess is not None and held.ids[guess] == product.id and catalog_columns(today, version) is held:
         by_id = {card.id: card for card in cards.from_json(neighbour_rows)}
         same_origin = [by_id[i] for i in neighbours if i in by_id]
@@ -111,30 +110,7 @@ def product_page(slug: str, *, today: date) -> ProductPage:
 NEIGHBOURS = 4  # products of the same province shown on a product page
 
 
-@functools.cache
-def _product_statement(dialect: str):
-    # Built once (its options cost more to put together than the statement takes to run).
-    return (
-        select(
-            Product,
-            cards.json_of_ids("neighbour", NEIGHBOURS, dialect),
-            columns.VERSION.scalar_subquery(),
-        )
-        .join(Product.producer)
-        .where(Product.slug == bindparam("slug"), columns.listed())
-        .options(
-            # Not shown: the search texts, repeated on each of the statement's rows.
-            defer(Product.search_folded),
-            defer(Product.search_exact),
-            contains_eager(Product.producer),
-            joinedload(Product.variants),
-            joinedload(Product.images),
-            joinedload(Product.certificates),
-        )
-    )
-
-
-def _same_origin(product: Product, today: date) -> list[cards.CardProduct]:
+def _same_origin(product, today: date) -> list[cards.CardProduct]:
     """The product's neighbours (see _neighbour_ids) chosen from the product itself, then their
     cards (with the catalog's version, which checks the columns: see selection.held_columns)."""
     held = held_columns(today)

@@ -1,8 +1,11 @@
 """The data of the home, product, producer and origin pages, and the sitemap."""
 
+from datetime import timedelta
+
 import pytest
 
 from shop.catalog import pages
+from shop.catalog.models import ProductImage
 from shop.errors import NotFound
 from shop.extensions import db
 from tests.catalog import reference
@@ -32,11 +35,33 @@ def test_home_shelves_groups_and_origins_are_what_sql_says(catalog):
 
 def test_a_product_page_shows_the_current_certificate_and_neighbours_of_the_same_ward_first(catalog):
     page = pages.product_page(catalog["che_sen"].slug, today=TODAY)
-    assert page.product == catalog["che_sen"]
+    assert (page.product.id, page.product.slug) == (catalog["che_sen"].id, catalog["che_sen"].slug)
     assert (page.stars, page.certificate.star_level) == (5, 5)
     assert page.latest_certificate == page.certificate
     # Hà Nội's other listed products: Quảng An's (ward 103) first, then by stars and id; never the draft.
     assert [p.name_vi for p in page.same_origin] == ["Hoa đào Nhật Tân", "Mứt sen mới", "Xôi Phú Thượng", "Xơi lá cẩm"]
+
+
+@pytest.mark.both_databases
+def test_a_product_page_reads_packs_pictures_and_certificates_in_the_models_order(catalog):
+    product = make_product("Chè ba gói", price=90_000, extra_prices=(30_000, 60_000), shelf_life_days=1, name_en="Tea")
+    cheapest = min(product.variants, key=lambda v: v.price_vnd)
+    cheapest.on_hand, cheapest.reserved = 7, 2
+    product.images.append(ProductImage(path="img/b.svg", alt_vi="Ảnh hai", alt_en="Second", position=-1))
+    older = make_product("Chè khác", stars=3).certificates[0]
+    older.product, older.producer_id = product, product.producer_id
+    older.decision_date = product.certificates[0].decision_date - timedelta(days=400)
+    db.session.commit()
+    shown = pages.product_page(product.slug, today=TODAY).product
+    assert [v.price_vnd for v in shown.variants] == [30_000, 60_000, 90_000]
+    assert [(v.available, v.name("en"), v.is_perishable) for v in shown.variants][0] == (5, "Gói 2", True)
+    assert [(i.path, i.alt("en"), i.alt("vi")) for i in shown.images] == [
+        ("img/b.svg", "Second", "Ảnh hai"),
+        ("img/hero.svg", "Ảnh Chè ba gói", "Ảnh Chè ba gói"),
+    ]
+    assert [c.star_level for c in shown.certificates] == [4, 3]  # newest first
+    assert (shown.name("en"), shown.name("vi"), shown.is_perishable) == ("Tea", "Chè ba gói", True)
+    assert (shown.producer.name, shown.province_name) == (product.producer.name, "Thành phố Hà Nội")
 
 
 def test_a_product_page_without_a_current_certificate_shows_no_stars(catalog):
