@@ -17,7 +17,7 @@ from stdnum.vn import mst
 
 from shop import audit, clock, geo
 from shop.accounts.models import User
-from shop.errors import ConflictError, Forbidden, ValidationError
+from shop.errors import ConflictError, Forbidden, NotFound, ValidationError
 from shop.extensions import db
 from shop.mail.services import queue_mail
 from shop.models_base import TimestampMixin
@@ -376,3 +376,109 @@ def use_invitation(model, token: str | None, user):
         raise WrongInvitee()
     invitation.accepted_at = clock.now()
     return invitation
+
+
+# --- Members --------------------------------------------------------------------------------
+# Who acts for an organisation: a row of the member model (`ProducerMember`, `PartnerMember`,
+# keyed by (user_id, <org_column>)) with a role. Owners invite people and manage roles; an
+# organisation always keeps at least one owner. The refusals name the kind, so callers give them.
+
+
+def membership_of(member_model, org_id: int, user_id: int):
+    """The user's membership of the organisation, or None."""
+    return db.session.get(member_model, (user_id, org_id))
+
+
+def require_owner(member_model, org_id: int, user: User, *, refusal) -> None:
+    """Raises Forbidden (saying `refusal`) unless `user` is an owner of the organisation."""
+    membership = membership_of(member_model, org_id, user.id)
+    if membership is None or membership.role != "owner":
+        raise Forbidden(refusal)
+
+
+def member_or_404(member_model, org_id: int, user_id: int):
+    """The membership of `user_id` (an int, as a URL names it). Raises NotFound for anyone who
+    is not a member."""
+    membership = membership_of(member_model, org_id, user_id) if isinstance(user_id, int) else None
+    if membership is None:
+        raise NotFound()
+    return membership
+
+
+def members_of(member_model, org_column: str, org_id: int, *, role_order) -> list:
+    """The organisation's memberships by role (`role_order`, e.g. `member_model.role.desc()`),
+    then by name."""
+    return list(
+        db.session.scalars(
+            select(member_model)
+            .join(User, User.id == member_model.user_id)
+            .where(getattr(member_model, org_column) == org_id)
+            .order_by(role_order, User.name, User.id)
+        )
+    )
+
+
+def keep_an_owner(member_model, org_column: str, membership, *, refusal) -> None:
+    """Raises ConflictError (saying `refusal`) when `membership` is its organisation's last
+    owner (who may then neither leave nor take another role)."""
+    if membership.role != "owner":
+        return
+    owners = db.session.scalar(
+        select(func.count())
+        .select_from(member_model)
+        .where(getattr(member_model, org_column) == getattr(membership, org_column), member_model.role == "owner")
+    )
+    if owners <= 1:
+        raise ConflictError(refusal)
+
+
+def change_role(member_model, org_column: str, membership, role: str, *, last_owner) -> str | None:
+    """Give `membership` the (checked) `role`. Returns the role it had, or None when it had
+    that role already. Raises ConflictError (saying `last_owner`) for the last owner."""
+    if membership.role == role:
+        return None
+    keep_an_owner(member_model, org_column, membership, refusal=last_owner)
+    previous, membership.role = membership.role, role
+    return previous
+
+
+def invite(invitation_model, member_model, org_column: str, org_id: int, *, by: User, email: str, role: str, member):
+    """A new invitation for the (normalised) `email` in the (checked) `role`, as
+    `create_invitation` makes it. Returns it, the link's token and the invitee's account if
+    there is one. Raises ConflictError (field "email", saying `member`) when that person acts
+    for the organisation already."""
+    invitee = db.session.scalar(select(User).where(User.email == email))
+    if invitee is not None and membership_of(member_model, org_id, invitee.id) is not None:
+        raise ConflictError(member, field="email")
+    invitation, token = create_invitation(invitation_model, org_column, org_id, email=email, role=role, by=by)
+    return invitation, token, invitee
+
+
+def withdraw_invitation(invitation_model, org_column: str, org_id: int, invitation_id: int):
+    """Withdraw the organisation's invitation not yet accepted (flushed) and return it. Raises
+    NotFound for another organisation's invitation or one no longer open."""
+    invitation = db.session.get(invitation_model, invitation_id) if isinstance(invitation_id, int) else None
+    if (
+        invitation is None
+        or getattr(invitation, org_column) != org_id
+        or invitation.accepted_at
+        or invitation.revoked_at
+    ):
+        raise NotFound()
+    invitation.revoked_at = clock.now()
+    db.session.flush()
+    return invitation
+
+
+def join(invitation_model, member_model, org_column: str, token: str | None, user: User, **member_values):
+    """`user` (logged in with the invited address) joins the organisation in the invited role
+    (a new membership gets `member_values` too); the link then stops working. Returns the
+    membership and the invitation. Raises InvalidInvitation, ExpiredInvitation, WrongInvitee."""
+    invitation = use_invitation(invitation_model, token, user)
+    org_id = getattr(invitation, org_column)
+    membership = membership_of(member_model, org_id, user.id)
+    if membership is None:
+        membership = member_model(user_id=user.id, role=invitation.role, **{org_column: org_id}, **member_values)
+        db.session.add(membership)
+    db.session.flush()
+    return membership, invitation

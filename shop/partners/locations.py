@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from shop import audit, geo
+from shop import organisations as org
 from shop.accounts.models import PartnerMember, User
 from shop.accounts.services import normalize_phone
-from shop.errors import ConflictError, Forbidden, NotFound, ValidationError
+from shop.errors import ConflictError, NotFound, ValidationError
 from shop.extensions import db
 from shop.partners.models import MINUTES_PER_DAY, WEEKDAYS, Partner, PartnerLocation, ReceivingHours
 from shop.text import clean_text
@@ -161,9 +162,7 @@ def _set_hours(location: PartnerLocation, hours: dict[int, tuple[int, int]]) -> 
 
 def require_owner(partner: Partner, user: User) -> None:
     """Raises Forbidden unless `user` is an owner of `partner`."""
-    membership = db.session.get(PartnerMember, (user.id, partner.id))
-    if membership is None or membership.role != "owner":
-        raise Forbidden(_l("Only an owner of the partner may do that."))
+    org.require_owner(PartnerMember, partner.id, user, refusal=_l("Only an owner of the partner may do that."))
 
 
 def create_location(partner: Partner, details: LocationDetails, *, actor: User | None = None) -> PartnerLocation:

@@ -7,13 +7,13 @@ audit log. Services flush, never commit."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
-from shop import audit, clock
+from shop import audit
 from shop import organisations as org
 from shop.accounts.models import PartnerMember, User
 from shop.accounts.services import normalize_email
-from shop.errors import ConflictError, NotFound, ValidationError
+from shop.errors import ValidationError
 from shop.extensions import db
 from shop.mail.services import queue_mail
 from shop.organisations import (  # noqa: F401 (the invitation errors, raised here, are named through this module)
@@ -43,15 +43,8 @@ def pending_invitations(partner: Partner) -> list[PartnerInvitation]:
 
 
 def members_of(partner: Partner) -> list[PartnerMember]:
-    """The partner's members, owners first, then by name."""
-    return list(
-        db.session.scalars(
-            select(PartnerMember)
-            .join(User, User.id == PartnerMember.user_id)
-            .where(PartnerMember.partner_id == partner.id)
-            .order_by(PartnerMember.role.desc(), User.name, User.id)
-        )
-    )
+    """The partner's members, owners first (then buyers, then accountants), then by name."""
+    return org.members_of(PartnerMember, "partner_id", partner.id, role_order=PartnerMember.role.desc())
 
 
 def member_location_ids(partner: Partner) -> dict[int, set[int]]:
@@ -76,11 +69,15 @@ def invite_member(partner: Partner, by: User, *, email: str, role: str, locale: 
     require_owner(partner, by)
     email = normalize_email(email)
     role = _check_role(role)
-    invitee = db.session.scalar(select(User).where(User.email == email))
-    if invitee is not None and db.session.get(PartnerMember, (invitee.id, partner.id)) is not None:
-        raise ConflictError(_l("This person already acts for the partner."), field="email")
-    invitation, token = org.create_invitation(
-        PartnerInvitation, "partner_id", partner.id, email=email, role=role, by=by
+    invitation, token, invitee = org.invite(
+        PartnerInvitation,
+        PartnerMember,
+        "partner_id",
+        partner.id,
+        by=by,
+        email=email,
+        role=role,
+        member=_l("This person already acts for the partner."),
     )
     audit.record(
         "partner.member.invite",
@@ -108,11 +105,7 @@ def revoke_invitation(partner: Partner, by: User, invitation_id: int) -> Partner
     """Withdraw an invitation not yet accepted. Raises Forbidden unless `by` is an owner,
     NotFound for another partner's invitation or one no longer open."""
     require_owner(partner, by)
-    invitation = db.session.get(PartnerInvitation, invitation_id) if isinstance(invitation_id, int) else None
-    if invitation is None or invitation.partner_id != partner.id or invitation.accepted_at or invitation.revoked_at:
-        raise NotFound()
-    invitation.revoked_at = clock.now()
-    db.session.flush()
+    invitation = org.withdraw_invitation(PartnerInvitation, "partner_id", partner.id, invitation_id)
     audit.record(
         "partner.member.revoke_invitation",
         "partner_invitation",
@@ -134,14 +127,7 @@ def accept_invitation(token: str | None, user: User) -> PartnerMember:
     """`user` (logged in with the invited address) joins the partner in the invited role, for
     every location; the link then stops working. Raises InvalidInvitation, ExpiredInvitation, or
     WrongInvitee when the user's address is not the one invited."""
-    invitation = org.use_invitation(PartnerInvitation, token, user)
-    membership = db.session.get(PartnerMember, (user.id, invitation.partner_id))
-    if membership is None:
-        membership = PartnerMember(
-            user_id=user.id, partner_id=invitation.partner_id, role=invitation.role, all_locations=True
-        )
-        db.session.add(membership)
-    db.session.flush()
+    membership, invitation = org.join(PartnerInvitation, PartnerMember, "partner_id", token, user, all_locations=True)
     db.session.expire(user, ["partner_memberships"])
     audit.record(
         "partner.member.join",
@@ -160,18 +146,7 @@ def accept_invitation(token: str | None, user: User) -> PartnerMember:
 
 
 def _member(partner: Partner, user_id: int) -> PartnerMember:
-    membership = db.session.get(PartnerMember, (user_id, partner.id)) if isinstance(user_id, int) else None
-    if membership is None:
-        raise NotFound()
-    return membership
-
-
-def _owner_count(partner: Partner) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(PartnerMember)
-        .where(PartnerMember.partner_id == partner.id, PartnerMember.role == "owner")
-    )
+    return org.member_or_404(PartnerMember, partner.id, user_id)
 
 
 def _clear_limits(membership: PartnerMember) -> None:
@@ -191,12 +166,15 @@ def change_role(partner: Partner, by: User, user_id: int, role: str) -> PartnerM
     require_owner(partner, by)
     membership = _member(partner, user_id)
     role = _check_role(role)
-    if membership.role == role:
+    previous = org.change_role(
+        PartnerMember,
+        "partner_id",
+        membership,
+        role,
+        last_owner=_l("A partner needs at least one owner: make someone else an owner first."),
+    )
+    if previous is None:
         return membership
-    if membership.role == "owner" and _owner_count(partner) <= 1:
-        raise ConflictError(_l("A partner needs at least one owner: make someone else an owner first."))
-    before = {"email": membership.user.email, "role": membership.role}
-    membership.role = role
     if role != "buyer":
         _clear_limits(membership)
     db.session.flush()
@@ -206,7 +184,7 @@ def change_role(partner: Partner, by: User, user_id: int, role: str) -> PartnerM
         user_id,
         actor=by,
         role="partner",
-        before={"partner_id": partner.id, **before},
+        before={"partner_id": partner.id, "email": membership.user.email, "role": previous},
         after={"partner_id": partner.id, "email": membership.user.email, "role": role},
     )
     return membership
@@ -264,8 +242,12 @@ def remove_member(partner: Partner, by: User, user_id: int) -> None:
     for the last owner."""
     require_owner(partner, by)
     membership = _member(partner, user_id)
-    if membership.role == "owner" and _owner_count(partner) <= 1:
-        raise ConflictError(_l("A partner needs at least one owner: the last owner cannot be removed."))
+    org.keep_an_owner(
+        PartnerMember,
+        "partner_id",
+        membership,
+        refusal=_l("A partner needs at least one owner: the last owner cannot be removed."),
+    )
     user = membership.user
     before = {"partner_id": partner.id, "email": user.email, "role": membership.role}
     _clear_limits(membership)

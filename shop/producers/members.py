@@ -9,13 +9,12 @@ do the rest. Every change is written to the audit log. Services flush, never com
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
 
-from shop import audit, clock
+from shop import audit
 from shop import organisations as org
 from shop.accounts.models import ProducerMember, User
 from shop.accounts.services import normalize_email
-from shop.errors import ConflictError, Forbidden, NotFound, ValidationError
+from shop.errors import ValidationError
 from shop.extensions import db
 from shop.mail.services import queue_mail
 from shop.organisations import (  # noqa: F401 (the invitation errors, raised here, are named through this module)
@@ -36,9 +35,7 @@ def role_label(role: str) -> str:
 
 
 def _require_owner(producer: Producer, user: User) -> None:
-    membership = db.session.get(ProducerMember, (user.id, producer.id))
-    if membership is None or membership.role != "owner":
-        raise Forbidden(_l("Only an owner of the producer may do that."))
+    org.require_owner(ProducerMember, producer.id, user, refusal=_l("Only an owner of the producer may do that."))
 
 
 def _check_role(role: str | None) -> str:
@@ -67,11 +64,15 @@ def invite_member(
     _require_owner(producer, by)
     email = normalize_email(email)
     role = _check_role(role)
-    invitee = db.session.scalar(select(User).where(User.email == email))
-    if invitee is not None and db.session.get(ProducerMember, (invitee.id, producer.id)) is not None:
-        raise ConflictError(_l("This person already acts for the producer."), field="email")
-    invitation, token = org.create_invitation(
-        ProducerInvitation, "producer_id", producer.id, email=email, role=role, by=by
+    invitation, token, invitee = org.invite(
+        ProducerInvitation,
+        ProducerMember,
+        "producer_id",
+        producer.id,
+        by=by,
+        email=email,
+        role=role,
+        member=_l("This person already acts for the producer."),
     )
     audit.record(
         "producer.member.invite",
@@ -99,11 +100,7 @@ def revoke_invitation(producer: Producer, by: User, invitation_id: int) -> Produ
     """Withdraw an invitation not yet accepted. Raises Forbidden unless `by` is an owner,
     NotFound for another producer's invitation or one no longer open."""
     _require_owner(producer, by)
-    invitation = db.session.get(ProducerInvitation, invitation_id)
-    if invitation is None or invitation.producer_id != producer.id or invitation.accepted_at or invitation.revoked_at:
-        raise NotFound()
-    invitation.revoked_at = clock.now()
-    db.session.flush()
+    invitation = org.withdraw_invitation(ProducerInvitation, "producer_id", producer.id, invitation_id)
     audit.record(
         "producer.member.revoke_invitation",
         "producer_invitation",
@@ -125,12 +122,7 @@ def accept_invitation(token: str | None, user: User) -> ProducerMember:
     """`user` (logged in with the invited address) joins the producer in the invited role; the
     link then stops working. Raises InvalidInvitation, ExpiredInvitation, or WrongInvitee when
     the user's address is not the one invited."""
-    invitation = org.use_invitation(ProducerInvitation, token, user)
-    membership = db.session.get(ProducerMember, (user.id, invitation.producer_id))
-    if membership is None:
-        membership = ProducerMember(user_id=user.id, producer_id=invitation.producer_id, role=invitation.role)
-        db.session.add(membership)
-    db.session.flush()
+    membership, invitation = org.join(ProducerInvitation, ProducerMember, "producer_id", token, user)
     db.session.expire(user, ["producer_memberships"])
     audit.record(
         "producer.member.join",
@@ -143,34 +135,22 @@ def accept_invitation(token: str | None, user: User) -> ProducerMember:
     return membership
 
 
-def _member(producer: Producer, user_id: int) -> ProducerMember:
-    membership = db.session.get(ProducerMember, (user_id, producer.id)) if isinstance(user_id, int) else None
-    if membership is None:
-        raise NotFound()
-    return membership
-
-
-def _owner_count(producer: Producer) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(ProducerMember)
-        .where(ProducerMember.producer_id == producer.id, ProducerMember.role == "owner")
-    )
-
-
 def change_role(producer: Producer, by: User, user_id: int, role: str) -> ProducerMember:
     """Make a member an owner or staff. Raises Forbidden unless `by` is an owner, NotFound for
     someone who is not a member, ConflictError when it would leave the producer without an owner."""
     _require_owner(producer, by)
     # Whom first: someone who is not a member is a 404 whatever the form says.
-    membership = _member(producer, user_id)
+    membership = org.member_or_404(ProducerMember, producer.id, user_id)
     role = _check_role(role)
-    if membership.role == role:
+    previous = org.change_role(
+        ProducerMember,
+        "producer_id",
+        membership,
+        role,
+        last_owner=_l("A producer needs at least one owner: make someone else an owner first."),
+    )
+    if previous is None:
         return membership
-    if membership.role == "owner" and _owner_count(producer) <= 1:
-        raise ConflictError(_l("A producer needs at least one owner: make someone else an owner first."))
-    before = {"email": membership.user.email, "role": membership.role}
-    membership.role = role
     db.session.flush()
     audit.record(
         "producer.member.role",
@@ -178,7 +158,7 @@ def change_role(producer: Producer, by: User, user_id: int, role: str) -> Produc
         user_id,
         actor=by,
         producer_id=producer.id,
-        before=before,
+        before={"email": membership.user.email, "role": previous},
         after={"email": membership.user.email, "role": role},
     )
     return membership
@@ -189,9 +169,13 @@ def remove_member(producer: Producer, by: User, user_id: int) -> None:
     Forbidden unless `by` is an owner, NotFound for someone who is not a member, ConflictError
     for the last owner."""
     _require_owner(producer, by)
-    membership = _member(producer, user_id)
-    if membership.role == "owner" and _owner_count(producer) <= 1:
-        raise ConflictError(_l("A producer needs at least one owner: the last owner cannot be removed."))
+    membership = org.member_or_404(ProducerMember, producer.id, user_id)
+    org.keep_an_owner(
+        ProducerMember,
+        "producer_id",
+        membership,
+        refusal=_l("A producer needs at least one owner: the last owner cannot be removed."),
+    )
     user = membership.user
     before = {"email": user.email, "role": membership.role}
     db.session.delete(membership)

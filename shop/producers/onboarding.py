@@ -406,7 +406,7 @@ def correct_legal_details(producer: Producer, admin: User, *, kind: str, name: s
 
 
 def membership_of(producer: Producer, user: User) -> ProducerMember | None:
-    return db.session.get(ProducerMember, (user.id, producer.id))
+    return org.membership_of(ProducerMember, producer.id, user.id)
 
 
 def _require_member(producer: Producer, user: User) -> ProducerMember:
@@ -532,11 +532,5 @@ def status_counts() -> dict[str, int]:
 
 
 def members_of(producer: Producer) -> list[ProducerMember]:
-    return list(
-        db.session.scalars(
-            select(ProducerMember)
-            .join(User, User.id == ProducerMember.user_id)
-            .where(ProducerMember.producer_id == producer.id)
-            .order_by(ProducerMember.role, User.name, User.id)
-        )
-    )
+    """The producer's members, owners first, then by name."""
+    return org.members_of(ProducerMember, "producer_id", producer.id, role_order=ProducerMember.role)
