@@ -5,8 +5,20 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, flash, g, make_response, redirect, request
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.templating import Environment as FlaskEnvironment
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -107,6 +119,87 @@ def form_action(form, *, back: str, work, missing_is_404: bool = True):
         message, category = said if isinstance(said, tuple) else (said, "success")
         flash(str(message), category)
     return redirect(back)
+
+
+def save_form(form, work, *, done: str, put_error=put_error_on_form):
+    """A valid form that changes something: do `work()` (it returns the message to show), commit
+    once, say it and go to `done`. A refusal is put on the form by `put_error` (next to its
+    field) and nothing changes; then None is returned and the view shows the form again."""
+    try:
+        message = work()
+    except ShopError as exc:
+        db.session.rollback()
+        put_error(form, exc)
+        return None
+    db.session.commit()
+    flash(str(message), "success")
+    return redirect(done)
+
+
+def refreshing_wards() -> bool:
+    """The "Show communes and wards" button was pressed (address forms work without
+    JavaScript): show the form again with the chosen province's list, change nothing."""
+    return bool(request.form.get("refresh_wards"))
+
+
+def page_locale() -> str:
+    """The language this page is shown in (for mail sent to someone without an account)."""
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+# --- Organisations' members: the pages producers and partners share ---------------------------
+
+
+def application_sent(was_rejected: bool | None) -> str:
+    """What an applicant is told once the application is saved: sent (None: a first one), sent
+    for review again after a rejection, or updated while it awaits review."""
+    if was_rejected is None:
+        return _("Thank you! Your application has been sent. We will email you once it has been reviewed.")
+    if was_rejected:
+        return _("Your corrected application has been sent for review again.")
+    return _("Your application has been updated.")
+
+
+def after_removal(response, *, removed_self: bool, still_member):
+    """After a member was removed: someone who removed themselves and so no longer acts for the
+    organisation (`still_member()` is false) goes to the home page, as its pages are closed to
+    them now."""
+    if removed_self and response.status_code == 302 and not still_member():
+        return redirect(url_for("main.index"))
+    return response
+
+
+def invitation_page(
+    token: str, *, form, find, accept, names, template: str, org_attr: str, session_key: str, dashboard: str
+):
+    """The link in an invitation: log in (or sign up) with the invited address, then accept.
+    `find(token)` gives the open invitation (or raises), `names(invitation)` what the template
+    shows of it besides the invitation, `accept(token, user)` the new membership, whose
+    organisation (`membership.<org_attr>`) the user then acts for (its id kept in the session
+    under `session_key`); `dashboard` is where they go next."""
+    try:
+        invited = find(token)
+    except ShopError as exc:
+        return render_template(template, invitation=None, message=exc.message), exc.status
+    context = {"invitation": invited, **names(invited)}
+    if request.method == "POST" and current_user.is_authenticated:
+        if not form.validate_on_submit():
+            flash(_("Your form expired. Please try again."), "error")
+            return redirect(url_for(request.endpoint, token=token))
+        try:
+            membership = accept(token, current_user)
+        except ShopError as exc:
+            db.session.rollback()
+            return render_template(template, message=exc.message, wrong_user=True, **context), exc.status
+        db.session.commit()
+        org = getattr(membership, org_attr)
+        session[session_key] = org.id
+        flash(_("Welcome! You now act for %(name)s.", name=org.name), "success")
+        return redirect(url_for(dashboard))
+    if request.method == "POST":
+        return login_manager.unauthorized()
+    wrong_user = current_user.is_authenticated and current_user.email != invited.email
+    return render_template(template, message=None, wrong_user=wrong_user, **context)
 
 
 # --- Addresses in forms ---------------------------------------------------------------------

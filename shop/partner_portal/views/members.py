@@ -4,26 +4,20 @@ anyone invited opens to accept."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask import g, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from shop.errors import ShopError
-from shop.extensions import db, login_manager
+from shop.extensions import db
 from shop.partner_portal.access import CURRENT_PARTNER, OWNER, partner_required
 from shop.partner_portal.views import bp, partner_nav
 from shop.partners import members as member_services
 from shop.partners.forms import InviteForm, MemberActionForm, MemberLocationsForm
 from shop.partners.models import Partner, role_label
-from shop.web import form_action, form_view, no_store, put_error_on_form
+from shop.web import after_removal, form_action, form_view, invitation_page, no_store, page_locale, save_form
 
 partner_nav.add(84, "partners.members", _l("Staff"), roles=OWNER)
-
-
-def _locale() -> str:
-    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def _members_page(invite_form, status: int = 200):
@@ -55,17 +49,16 @@ def members():
 def members_invite():
     form = InviteForm()
     if form.validate_on_submit():
-        try:
+
+        def work():
             invitation, _token = member_services.invite_member(
-                g.partner, current_user, email=form.email.data, role=form.role.data, locale=_locale()
+                g.partner, current_user, email=form.email.data, role=form.role.data, locale=page_locale()
             )
-        except ShopError as exc:
-            db.session.rollback()
-            put_error_on_form(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
-            return redirect(url_for("partners.members"))
+            return _("Invitation sent to %(email)s.", email=invitation.email)
+
+        saved = save_form(form, work, done=url_for("partners.members"))
+        if saved:
+            return saved
     return _members_page(form, 400)
 
 
@@ -104,14 +97,11 @@ def members_remove(user_id: int):
         member_services.remove_member(g.partner, current_user, user_id)
         return _("The member was removed.")
 
-    response = form_action(form, back=url_for("partners.members"), work=work)
-    if (
-        leaving_self
-        and response.status_code == 302
-        and not any(m.partner_id == g.partner.id for m in current_user.partner_memberships)
-    ):
-        return redirect(url_for("main.index"))
-    return response
+    return after_removal(
+        form_action(form, back=url_for("partners.members"), work=work),
+        removed_self=leaving_self,
+        still_member=lambda: any(m.partner_id == g.partner.id for m in current_user.partner_memberships),
+    )
 
 
 @bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
@@ -130,34 +120,17 @@ def members_revoke(invitation_id: int):
 @no_store
 def invitation(token: str):
     """The link in an invitation: log in (or sign up) with the invited address, then accept."""
-    try:
-        invited = member_services.invitation_for_token(token)
-    except ShopError as exc:
-        return render_template("partner_portal/members/invitation.html", invitation=None, message=exc.message), (
-            exc.status
-        )
-    context = {
-        "invitation": invited,
-        "partner_name": db.session.get(Partner, invited.partner_id).name,
-        "role": role_label(invited.role),
-    }
-    form = MemberActionForm()
-    if request.method == "POST" and current_user.is_authenticated:
-        if not form.validate_on_submit():
-            flash(_("Your form expired. Please try again."), "error")
-            return redirect(url_for("partners.invitation", token=token))
-        try:
-            membership = member_services.accept_invitation(token, current_user)
-        except ShopError as exc:
-            db.session.rollback()
-            return render_template(
-                "partner_portal/members/invitation.html", message=exc.message, wrong_user=True, **context
-            ), exc.status
-        db.session.commit()
-        session[CURRENT_PARTNER] = membership.partner_id
-        flash(_("Welcome! You now act for %(name)s.", name=membership.partner.name), "success")
-        return redirect(url_for("partners.dashboard"))
-    if request.method == "POST":
-        return login_manager.unauthorized()
-    wrong_user = current_user.is_authenticated and current_user.email != invited.email
-    return render_template("partner_portal/members/invitation.html", message=None, wrong_user=wrong_user, **context)
+    return invitation_page(
+        token,
+        form=MemberActionForm(),
+        find=member_services.invitation_for_token,
+        accept=member_services.accept_invitation,
+        names=lambda invited: {
+            "partner_name": db.session.get(Partner, invited.partner_id).name,
+            "role": role_label(invited.role),
+        },
+        template="partner_portal/members/invitation.html",
+        org_attr="partner",
+        session_key=CURRENT_PARTNER,
+        dashboard="partners.dashboard",
+    )

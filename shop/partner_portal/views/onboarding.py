@@ -3,26 +3,20 @@ page that shows its status, and the owners' billing profile."""
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from shop.errors import ShopError
-from shop.extensions import db, login_manager
+from shop.extensions import login_manager
 from shop.partner_portal.access import OWNER, current_membership, partner_required
 from shop.partner_portal.views import bp, partner_nav
 from shop.partners import onboarding
 from shop.partners.forms import ApplicationForm, BillingForm, put_hours_error
-from shop.web import form_view, no_store, put_error_on_form
+from shop.web import application_sent, form_view, no_store, put_error_on_form, refreshing_wards, save_form
 
 partner_nav.add(80, "partners.profile", _l("Profile"), roles=OWNER)
-
-
-def _refreshing() -> bool:
-    """The "Show communes and wards" buttons (the form works without JavaScript): show the form
-    again with the chosen province's list, change nothing."""
-    return bool(request.form.get("refresh_wards"))
 
 
 def _put_error(form, exc: ShopError) -> None:
@@ -48,7 +42,7 @@ def apply():
         else:
             form.einvoice_email.data = current_user.email
     form.set_place_choices(form.province_code.data, form.location_province_code.data)
-    if request.method == "POST" and not _refreshing() and form.validate_on_submit():
+    if request.method == "POST" and not refreshing_wards() and form.validate_on_submit():
         details = onboarding.Application(
             name=form.name.data,
             tax_code=form.tax_code.data,
@@ -59,26 +53,19 @@ def apply():
             contact_phone=form.contact_phone.data,
             locations=[form.location()],
         )
-        try:
+
+        def work():
             if partner is None:
                 onboarding.apply_as_partner(current_user, details)
-                message = _("Thank you! Your application has been sent. We will email you once it has been reviewed.")
-            else:
-                was_rejected = partner.status == "rejected"
-                onboarding.resubmit_application(partner, current_user, details)
-                message = (
-                    _("Your corrected application has been sent for review again.")
-                    if was_rejected
-                    else _("Your application has been updated.")
-                )
-        except ShopError as exc:
-            db.session.rollback()
-            _put_error(form, exc)
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return redirect(url_for("partners.application"))
-    status = 400 if request.method == "POST" and not _refreshing() else 200
+                return application_sent(None)
+            was_rejected = partner.status == "rejected"
+            onboarding.resubmit_application(partner, current_user, details)
+            return application_sent(was_rejected)
+
+        saved = save_form(form, work, done=url_for("partners.application"), put_error=_put_error)
+        if saved:
+            return saved
+    status = 400 if request.method == "POST" and not refreshing_wards() else 200
     return render_template("partner_portal/onboarding/apply.html", partner=partner, form=form), status
 
 
@@ -110,15 +97,14 @@ def profile():
     partner = g.partner
     form = BillingForm(obj=partner) if request.method == "GET" else BillingForm()
     form.set_place_choices(form.province_code.data)
-    if request.method == "POST" and not _refreshing() and form.validate_on_submit():
-        try:
+    if request.method == "POST" and not refreshing_wards() and form.validate_on_submit():
+
+        def work():
             changed = onboarding.update_billing(partner, current_user, onboarding.Billing.from_form(form))
-        except ShopError as exc:
-            db.session.rollback()
-            put_error_on_form(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Profile saved.") if changed else _("Nothing was changed."), "success")
-            return redirect(url_for("partners.profile"))
-    status = 400 if request.method == "POST" and not _refreshing() else 200
+            return _("Profile saved.") if changed else _("Nothing was changed.")
+
+        saved = save_form(form, work, done=url_for("partners.profile"))
+        if saved:
+            return saved
+    status = 400 if request.method == "POST" and not refreshing_wards() else 200
     return render_template("partner_portal/onboarding/profile.html", partner=partner, form=form), status

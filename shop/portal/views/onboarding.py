@@ -4,13 +4,11 @@ checklist on the dashboard."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask import g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from shop.errors import ShopError
 from shop.extensions import db, login_manager
 from shop.portal import checklist
 from shop.portal.access import CURRENT_PRODUCER, PORTAL_STATUSES, producer_required
@@ -19,21 +17,21 @@ from shop.producers import members as member_services
 from shop.producers import onboarding
 from shop.producers.forms import ApplicationForm, BankForm, InviteForm, MemberActionForm, ProfileForm
 from shop.producers.models import Producer
-from shop.web import form_action, form_view, no_store, put_error_on_form
+from shop.web import (
+    after_removal,
+    application_sent,
+    form_action,
+    form_view,
+    invitation_page,
+    no_store,
+    page_locale,
+    refreshing_wards,
+    save_form,
+)
 
 portal_nav.add(80, "producers.profile", _l("Profile"))
 portal_nav.add(82, "producers.bank", _l("Bank account"), owner_only=True)
 portal_nav.add(84, "producers.members", _l("Members"), owner_only=True)
-
-
-def _locale() -> str:
-    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
-
-
-def _refreshing() -> bool:
-    """The "Show communes and wards" button (the form works without JavaScript): show the form
-    again with the chosen province's list, change nothing."""
-    return bool(request.form.get("refresh_wards"))
 
 
 @dashboard_panels.add(10)
@@ -62,28 +60,21 @@ def application():
         return render_template("portal/onboarding/application.html", producer=None, approved=approved, form=None)
     form = ApplicationForm(obj=producer) if request.method == "GET" and producer is not None else ApplicationForm()
     form.set_place_choices(form.province_code.data)
-    if request.method == "POST" and not _refreshing() and form.validate_on_submit():
+    if request.method == "POST" and not refreshing_wards() and form.validate_on_submit():
         details = onboarding.Application.from_form(form)
-        try:
+
+        def work():
             if producer is None:
-                producer = onboarding.apply_to_sell(current_user, details)
-                message = _("Thank you! Your application has been sent. We will email you once it has been reviewed.")
-            else:
-                was_rejected = producer.status == "rejected"
-                onboarding.resubmit_application(producer, current_user, details)
-                message = (
-                    _("Your corrected application has been sent for review again.")
-                    if was_rejected
-                    else _("Your application has been updated.")
-                )
-        except ShopError as exc:
-            db.session.rollback()
-            put_error_on_form(form, exc)
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return redirect(url_for("producers.application"))
-    status = 400 if request.method == "POST" and not _refreshing() else 200
+                onboarding.apply_to_sell(current_user, details)
+                return application_sent(None)
+            was_rejected = producer.status == "rejected"
+            onboarding.resubmit_application(producer, current_user, details)
+            return application_sent(was_rejected)
+
+        saved = save_form(form, work, done=url_for("producers.application"))
+        if saved:
+            return saved
+    status = 400 if request.method == "POST" and not refreshing_wards() else 200
     return (
         render_template("portal/onboarding/application.html", producer=producer, approved=approved, form=form),
         status,
@@ -101,17 +92,16 @@ def profile():
     producer = g.producer
     form = ProfileForm(obj=producer) if request.method == "GET" else ProfileForm()
     form.set_place_choices(form.province_code.data)
-    if request.method == "POST" and not _refreshing() and form.validate_on_submit():
-        try:
+    if request.method == "POST" and not refreshing_wards() and form.validate_on_submit():
+
+        def work():
             changed = onboarding.update_profile(producer, current_user, onboarding.Profile.from_form(form))
-        except ShopError as exc:
-            db.session.rollback()
-            put_error_on_form(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Profile saved.") if changed else _("Nothing was changed."), "success")
-            return redirect(url_for("producers.profile"))
-    status = 400 if request.method == "POST" and not _refreshing() else 200
+            return _("Profile saved.") if changed else _("Nothing was changed.")
+
+        saved = save_form(form, work, done=url_for("producers.profile"))
+        if saved:
+            return saved
+    status = 400 if request.method == "POST" and not refreshing_wards() else 200
     return render_template("portal/onboarding/profile.html", producer=producer, form=form), status
 
 
@@ -123,7 +113,8 @@ def bank():
     producer = g.producer
     form = BankForm(obj=producer) if request.method == "GET" else BankForm()
     if form.validate_on_submit():
-        try:
+
+        def work():
             changed = onboarding.update_bank_account(
                 producer,
                 current_user,
@@ -131,13 +122,11 @@ def bank():
                 number=form.bank_account_number.data,
                 holder=form.bank_account_holder.data,
             )
-        except ShopError as exc:
-            db.session.rollback()
-            put_error_on_form(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Bank account saved.") if changed else _("Nothing was changed."), "success")
-            return redirect(url_for("producers.bank"))
+            return _("Bank account saved.") if changed else _("Nothing was changed.")
+
+        saved = save_form(form, work, done=url_for("producers.bank"))
+        if saved:
+            return saved
     return render_template("portal/onboarding/bank.html", producer=producer, form=form), (
         400 if form.is_submitted() else 200
     )
@@ -173,17 +162,16 @@ def members():
 def members_invite():
     form = InviteForm()
     if form.validate_on_submit():
-        try:
+
+        def work():
             invitation, _token = member_services.invite_member(
-                g.producer, current_user, email=form.email.data, role=form.role.data, locale=_locale()
+                g.producer, current_user, email=form.email.data, role=form.role.data, locale=page_locale()
             )
-        except ShopError as exc:
-            db.session.rollback()
-            put_error_on_form(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
-            return redirect(url_for("producers.members"))
+            return _("Invitation sent to %(email)s.", email=invitation.email)
+
+        saved = save_form(form, work, done=url_for("producers.members"))
+        if saved:
+            return saved
     return _members_page(form, 400)
 
 
@@ -211,14 +199,11 @@ def members_remove(user_id: int):
         member_services.remove_member(g.producer, current_user, user_id)
         return _("The member was removed.")
 
-    response = form_action(form, back=url_for("producers.members"), work=work)
-    if (
-        leaving_self
-        and response.status_code == 302
-        and not any(m.producer_id == g.producer.id for m in current_user.producer_memberships)
-    ):
-        return redirect(url_for("main.index"))
-    return response
+    return after_removal(
+        form_action(form, back=url_for("producers.members"), work=work),
+        removed_self=leaving_self,
+        still_member=lambda: any(m.producer_id == g.producer.id for m in current_user.producer_memberships),
+    )
 
 
 @bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
@@ -240,40 +225,17 @@ def members_revoke(invitation_id: int):
 @no_store
 def invitation(token: str):
     """The link in an invitation: log in (or sign up) with the invited address, then accept."""
-    try:
-        invited = member_services.invitation_for_token(token)
-    except ShopError as exc:
-        return render_template("portal/onboarding/invitation.html", invitation=None, message=exc.message), exc.status
-    invited_producer = db.session.get(Producer, invited.producer_id)
-    wrong_user = current_user.is_authenticated and current_user.email != invited.email
-    form = MemberActionForm()
-    if request.method == "POST" and current_user.is_authenticated:
-        if not form.validate_on_submit():
-            flash(_("Your form expired. Please try again."), "error")
-            return redirect(url_for("producers.invitation", token=token))
-        try:
-            membership = member_services.accept_invitation(token, current_user)
-        except ShopError as exc:
-            db.session.rollback()
-            return render_template(
-                "portal/onboarding/invitation.html",
-                invitation=invited,
-                producer_name=invited_producer.name,
-                role=member_services.role_label(invited.role),
-                message=exc.message,
-                wrong_user=True,
-            ), exc.status
-        db.session.commit()
-        session[CURRENT_PRODUCER] = membership.producer_id
-        flash(_("Welcome! You now act for %(name)s.", name=membership.producer.name), "success")
-        return redirect(url_for("producers.dashboard"))
-    if request.method == "POST":
-        return login_manager.unauthorized()
-    return render_template(
-        "portal/onboarding/invitation.html",
-        invitation=invited,
-        producer_name=invited_producer.name,
-        message=None,
-        wrong_user=wrong_user,
-        role=member_services.role_label(invited.role),
+    return invitation_page(
+        token,
+        form=MemberActionForm(),
+        find=member_services.invitation_for_token,
+        accept=member_services.accept_invitation,
+        names=lambda invited: {
+            "producer_name": db.session.get(Producer, invited.producer_id).name,
+            "role": member_services.role_label(invited.role),
+        },
+        template="portal/onboarding/invitation.html",
+        org_attr="producer",
+        session_key=CURRENT_PRODUCER,
+        dashboard="producers.dashboard",
     )
