@@ -123,6 +123,26 @@ def expire_orders() -> None:
     click.echo(f"Expired {len(expired)} unpaid orders")
 
 
+@shop_cli.command("run-standing-orders")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Order the delivery dates from tomorrow to this many days ahead (default STANDING_ORDER_DAYS_AHEAD).",
+)
+def run_standing_orders(days: int | None) -> None:
+    """Create the orders of the partners' standing orders for the next days (run hourly; each
+    standing order and date is ordered once, however often or in however many processes it
+    runs). Exits 1 when some dates failed."""
+    from shop.wholesale.standing import run_standing_orders as run
+
+    # Each date commits on its own; its mail goes out at the end of the command.
+    summary = run(days_ahead=days)
+    click.echo(summary.line())
+    if summary.outcomes.get("failed"):
+        raise SystemExit(1)
+
+
 @shop_cli.command("stock")
 @click.argument("sku")
 @click.option("--set", "on_hand", type=int, required=True, help="The stock on hand after a count.")

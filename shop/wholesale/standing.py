@@ -764,52 +764,53 @@ def _active_standing_orders(first: date, last: date):
     )
 
 
-def due_runs(today: date, days_ahead: int) -> list[tuple[int, date]]:
-    """(standing order id, delivery date) pairs the run should order now: dates from tomorrow to
-    `today + days_ahead` that are one of an active standing order's weekdays, within its dates,
-    not skipped, a day its location receives, with lines on that date and no run yet; only for
-    approved partners on account and open locations. Ordered by date, then standing order."""
-    first, last = today + timedelta(days=1), today + timedelta(days=days_ahead)
-    if last < first:
+def due_runs(today: date, days_ahead: int, *, now: datetime | None = None) -> list[tuple[int, date]]:
+    """(standing order id, delivery date) pairs the run should order `now`: dates from tomorrow
+    to `today + days_ahead` — or further, up to the first date its producers can still deliver
+    (goods from another province are on the road for days) — that are one of an active standing
+    order's weekdays, within its dates, not skipped, a day its location receives, with lines on
+    that date and no run yet; only for approved partners on account and open locations. Ordered
+    by date, then standing order."""
+    now = now or clock.now()
+    horizon = current_app.config["PARTNER_ORDER_HORIZON_DAYS"]
+    first = today + timedelta(days=1)
+    # The furthest a producer's first possible date can be: cut-off passed and on the road.
+    reach = today + timedelta(days=min(horizon, max(days_ahead, 2 + current_app.config["PARTNER_TRANSIT_DAYS"])))
+    if days_ahead < 1:
         return []
     standing_orders = db.session.scalars(
-        _active_standing_orders(first, last).options(
-            selectinload(StandingOrder.lines),
-        )
+        _active_standing_orders(first, reach).options(selectinload(StandingOrder.lines))
     ).all()
     if not standing_orders:
         return []
-    # Into the session's identity map, so that location_of() asks nothing more.
-    db.session.scalars(
-        select(PartnerLocation)
-        .where(PartnerLocation.id.in_({standing.location_id for standing in standing_orders}))
-        .options(selectinload(PartnerLocation.hours))
-    ).all()
-    skipped = set(
-        tuple(row)
-        for row in db.session.execute(
-            select(StandingOrderSkip.standing_order_id, StandingOrderSkip.on_date).where(
-                StandingOrderSkip.on_date.between(first, last)
-            )
+    locations = {
+        location.id: location
+        for location in db.session.scalars(
+            select(PartnerLocation)
+            .where(PartnerLocation.id.in_({standing.location_id for standing in standing_orders}))
+            .options(selectinload(PartnerLocation.hours))
         )
-    )
-    done = set(
-        tuple(row)
-        for row in db.session.execute(
-            select(StandingOrderRun.standing_order_id, StandingOrderRun.delivery_date).where(
-                StandingOrderRun.delivery_date.between(first, last)
-            )
-        )
-    )
+    }
+    variants = ordering.orderable_variants(line.variant_id for s in standing_orders for line in s.lines)
+    keys = (StandingOrderSkip.standing_order_id, StandingOrderSkip.on_date)
+    skipped = {tuple(row) for row in db.session.execute(select(*keys).where(keys[1].between(first, reach)))}
+    keys = (StandingOrderRun.standing_order_id, StandingOrderRun.delivery_date)
+    done = {tuple(row) for row in db.session.execute(select(*keys).where(keys[1].between(first, reach)))}
     due = []
-    for n in range((last - first).days + 1):
-        day = first + timedelta(days=n)
-        for standing in standing_orders:
+    for standing in standing_orders:
+        location = locations[standing.location_id]
+        last = today + timedelta(days=days_ahead)
+        for line in standing.lines:
+            variant = variants.get(line.variant_id)
+            if variant is not None:
+                last = max(last, earliest_date(variant.product.producer, location, now))
+        last = min(last, reach)
+        day = first
+        while day <= last:
             key = (standing.id, day)
-            if key in skipped or key in done or not is_delivery_date(standing, day):
-                continue
-            if lines_on(standing, day):
+            if key not in skipped and key not in done and is_delivery_date(standing, day) and lines_on(standing, day):
                 due.append(key)
+            day += timedelta(days=1)
     due.sort(key=lambda key: (key[1], key[0]))
     return due
 
@@ -985,22 +986,15 @@ def _claim(standing_order_id: int, day: date) -> StandingOrderRun | None:
 def _order_one(run: StandingOrderRun, standing: StandingOrder, now: datetime) -> Order | None:
     """Order what can be ordered for the run's date and set its outcome; mail the partner what
     went wrong. Writes in the caller's transaction."""
-    day, partner = run.delivery_date, partner_of(standing)
+    day, partner, today = run.delivery_date, partner_of(standing), now.astimezone(clock.VN).date()
     window = delivery_window(standing, day)
+    actor_id, email, locale = _order_contact(standing)
     for attempt in range(3):
         quantities, missing = _plan(standing, day, window, now)
         if not quantities:
             run.outcome, run.detail = "nothing", json.dumps({"missing": missing})
             _mail_run(standing, run, None, ("owner", "buyer"))
             return None
-        basket = ordering.price_lines(partner, quantities, day=now.astimezone(clock.VN).date())
-        refusal = _credit_refusal(partner, basket.subtotal_vnd, now.astimezone(clock.VN).date())
-        if refusal is not None:
-            run.outcome, figures = refusal
-            run.detail = json.dumps({"credit": figures, "missing": missing})
-            _mail_run(standing, run, None, ("owner", "accountant"))
-            return None
-        actor_id, email, locale = _order_contact(standing)
         request = ordering.PartnerOrderRequest(
             location=location_of(standing),
             quantities=quantities,
@@ -1014,8 +1008,17 @@ def _order_one(run: StandingOrderRun, standing: StandingOrder, now: datetime) ->
                 partner, request, actor_user_id=actor_id, email=email, locale=locale, now=now
             )
         except (ordering.OutOfStock, ValidationError):
-            # Another order took the stock since the plan (PostgreSQL lets it): plan again, and
+            # A refusal writes nothing. Over the credit limit or on hold is an outcome of its
+            # own (asked only now: most orders pass, and placing checks it anyway); otherwise
+            # another order took the stock since the plan (PostgreSQL lets it): plan again, and
             # after the third try let the refusal say what is wrong.
+            basket = ordering.price_lines(partner, quantities, day=today)
+            refusal = _credit_refusal(partner, basket.subtotal_vnd, today)
+            if refusal is not None:
+                run.outcome, figures = refusal
+                run.detail = json.dumps({"credit": figures, "missing": missing})
+                _mail_run(standing, run, None, ("owner", "accountant"))
+                return None
             if attempt == 2:
                 raise
             db.session.expire_all()
@@ -1089,7 +1092,7 @@ def run_standing_orders(now: datetime | None = None, days_ahead: int | None = No
     days_ahead = max(0, min(days_ahead, current_app.config["PARTNER_ORDER_HORIZON_DAYS"]))
     today = now.astimezone(clock.VN).date()
     summary = RunSummary(dates=(today + timedelta(days=1), today + timedelta(days=days_ahead)))
-    due = due_runs(today, days_ahead)
+    due = due_runs(today, days_ahead, now=now)
     db.session.rollback()  # the reads above pin nothing while the dates are claimed
     for standing_order_id, day in due:
         outcome = run_one(standing_order_id, day, now)

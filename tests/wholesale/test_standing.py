@@ -184,6 +184,24 @@ def test_a_date_the_location_no_longer_receives_is_not_ordered(partner, location
     assert set(ordered(standing)) == {WEDNESDAY, NEXT_MONDAY}
 
 
+def test_goods_from_another_province_are_ordered_as_far_ahead_as_the_road_needs(app, partner, location):
+    from tests.support.builders import a_producer, stocked
+
+    far = stocked(
+        "Chè Thái Nguyên",
+        on_hand=50,
+        price=150_000,
+        shelf_life_days=365,
+        group="do-uong",
+        producer=a_producer(name="HTX Chè Tân Cương", province_code=19),
+    ).variants[0]
+    standing = make_standing(partner, location, (far, 2), weekdays=[3], start=TUESDAY)  # Thursdays
+
+    run(MONDAY, days=2)  # two days on the road: Thursday 3 December must be ordered now
+
+    assert set(ordered(standing)) == {date(2026, 12, 3)}
+
+
 def test_running_twice_orders_nothing_twice(partner, location, xoi):
     standing = make_standing(partner, location, (xoi, 10))
 
@@ -487,3 +505,16 @@ def test_the_page_calendar_says_what_each_date_will_do(partner, location, xoi):
 
     assert days == {WEDNESDAY: "ordered", FRIDAY: "skipped", NEXT_MONDAY: "will_order"}
     assert MONDAY + timedelta(days=7) == NEXT_MONDAY
+
+
+def test_the_command_runs_the_standing_orders_and_prints_what_it_did(partner, location, xoi, runner):
+    standing = make_standing(partner, location, (xoi, 10))
+
+    first = runner.invoke(args=["shop", "run-standing-orders", "--days", "7"])
+    second = runner.invoke(args=["shop", "run-standing-orders", "--days", "7"])
+
+    assert first.exit_code == 0, first.output
+    assert "3 dates run (placed 3," in first.output
+    assert "0 dates run" in second.output
+    db.session.expire_all()
+    assert set(ordered(standing)) == {WEDNESDAY, FRIDAY, NEXT_MONDAY}
