@@ -384,6 +384,18 @@ def use_invitation(model, token: str | None, user):
 # organisation always keeps at least one owner. The refusals name the kind, so callers give them.
 
 
+def membership_in_use(memberships, chosen_id, *, org_of):
+    """Of a user's `memberships`, the one they act in now: the one whose organisation
+    (`org_of(membership)`) has the id they chose (`chosen_id`, kept in their session), else the
+    first by the organisation's name. None when there is none."""
+    if not memberships:
+        return None
+    for membership in memberships:
+        if org_of(membership).id == chosen_id:
+            return membership
+    return min(memberships, key=lambda m: (org_of(m).name, org_of(m).id))
+
+
 def membership_of(member_model, org_id: int, user_id: int):
     """The user's membership of the organisation, or None."""
     return db.session.get(member_model, (user_id, org_id))

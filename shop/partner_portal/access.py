@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from shop.extensions import db, login_manager
+from shop.organisations import membership_in_use
 from shop.partners.models import PartnerLocation, PartnerMemberLocation
 
 # session key: the partner a member of several chose to act for.
@@ -30,13 +31,7 @@ def current_membership():
     """The partner membership the user acts in now: the partner chosen in this session, else the
     first by name. None for a user who acts for no partner."""
     memberships = current_user.partner_memberships if current_user.is_authenticated else []
-    if not memberships:
-        return None
-    chosen = session.get(CURRENT_PARTNER)
-    for membership in memberships:
-        if membership.partner_id == chosen:
-            return membership
-    return min(memberships, key=lambda m: (m.partner.name, m.partner_id))
+    return membership_in_use(memberships, session.get(CURRENT_PARTNER), org_of=lambda m: m.partner)
 
 
 def partner_required(view=None, *, roles=EVERYONE, approved: bool = True):

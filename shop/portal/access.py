@@ -10,6 +10,7 @@ from flask import abort, g, redirect, session, url_for
 from flask_login import current_user
 
 from shop.extensions import db, login_manager
+from shop.organisations import membership_in_use
 
 # session key: the producer a member of several chose to act for.
 CURRENT_PRODUCER = "producer_id"
@@ -22,13 +23,7 @@ def current_membership():
     """The membership the user acts in now: the producer chosen in this session, else the first
     by name. None for a user who acts for no producer."""
     memberships = current_user.producer_memberships if current_user.is_authenticated else []
-    if not memberships:
-        return None
-    chosen = session.get(CURRENT_PRODUCER)
-    for membership in memberships:
-        if membership.producer_id == chosen:
-            return membership
-    return min(memberships, key=lambda m: (m.producer.name, m.producer_id))
+    return membership_in_use(memberships, session.get(CURRENT_PRODUCER), org_of=lambda m: m.producer)
 
 
 def producer_required(view=None, *, owner: bool = False, approved: bool = True):

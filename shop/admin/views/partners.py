@@ -12,9 +12,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from shop.admin.views import admin_nav, bp
+from shop.admin.views.reviews import decided, review_list, said
 from shop.errors import NotFound
 from shop.extensions import db
-from shop.organisations import status_label
 from shop.partners import members as member_services
 from shop.partners import onboarding
 from shop.partners.forms import WEEKDAY_NAMES, HoldForm, LegalForm, ReasonForm, TermsForm
@@ -36,17 +36,11 @@ def _partner(partner_id: int) -> Partner:
 @role_required("admin")
 @no_store
 def partners():
-    status = request.args.get("status") or None
-    if status not in (None, *onboarding.STATUS_ORDER):
-        status = None
-    q = (request.args.get("q") or "").strip()[:100]
-    return render_template(
+    return review_list(
         "admin/partners/list.html",
-        partners=onboarding.partners_for_review(status, q=q),
-        counts=onboarding.status_counts(),
-        status=status,
-        statuses=onboarding.STATUS_ORDER,
-        q=q,
+        rows="partners",
+        for_review=onboarding.partners_for_review,
+        counts=onboarding.status_counts,
     )
 
 
@@ -79,6 +73,14 @@ def partners_show(partner_id: int):
     )
 
 
+# Approving sets the terms too (TermsForm), so it is made below with them.
+_DECISIONS = {
+    "reject": onboarding.reject_partner,
+    "suspend": onboarding.suspend_partner,
+    "reactivate": onboarding.reactivate_partner,
+}
+
+
 @bp.route("/partners/<int:partner_id>/<action>", methods=["POST"])
 @role_required("admin")
 def partners_action(partner_id: int, action: str):
@@ -95,7 +97,7 @@ def partners_action(partner_id: int, action: str):
                     payment_terms=form.payment_terms.data,
                     credit_limit_vnd=form.credit_limit_vnd.data,
                 )
-                return _("%(name)s: %(status)s.", name=partner.name, status=status_label(partner.status))
+                return said(partner)
             changed = onboarding.set_terms(
                 partner,
                 current_user,
@@ -104,17 +106,11 @@ def partners_action(partner_id: int, action: str):
             )
             return _("Terms of %(name)s saved.", name=partner.name) if changed else _("Nothing was changed.")
 
-    elif action in ("reject", "suspend", "reactivate"):
+    elif action in _DECISIONS:
         form = ReasonForm()
 
         def work():
-            if action == "reject":
-                onboarding.reject_partner(partner, current_user, form.reason.data)
-            elif action == "suspend":
-                onboarding.suspend_partner(partner, current_user, form.reason.data)
-            else:
-                onboarding.reactivate_partner(partner, current_user, form.reason.data)
-            return _("%(name)s: %(status)s.", name=partner.name, status=status_label(partner.status))
+            return decided(partner, _DECISIONS[action], form.reason.data)
 
     elif action == "hold":
         form = HoldForm()

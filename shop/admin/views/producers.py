@@ -4,16 +4,16 @@ reactivate, the commission rate and corrections to the legal details."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, current_app, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from shop.admin.views import admin_nav, bp
+from shop.admin.views.reviews import decided, review_list
 from shop.audit.services import events
 from shop.errors import NotFound
 from shop.extensions import db
-from shop.organisations import status_label
 from shop.producers import members as member_services
 from shop.producers import onboarding
 from shop.producers.forms import CommissionForm, LegalForm, ReasonForm
@@ -40,17 +40,11 @@ def _percent(bp: int) -> str:
 @role_required("admin")
 @no_store
 def producers():
-    status = request.args.get("status") or None
-    if status not in (None, *onboarding.STATUS_ORDER):
-        status = None
-    q = (request.args.get("q") or "").strip()[:100]
-    return render_template(
+    return review_list(
         "admin/producers/list.html",
-        producers=onboarding.producers_for_review(status, q=q),
-        counts=onboarding.status_counts(),
-        status=status,
-        statuses=onboarding.STATUS_ORDER,
-        q=q,
+        rows="producers",
+        for_review=onboarding.producers_for_review,
+        counts=onboarding.status_counts,
     )
 
 
@@ -79,24 +73,24 @@ def producers_show(producer_id: int):
     )
 
 
+_DECISIONS = {
+    "approve": lambda producer, admin, _reason: onboarding.approve_producer(producer, admin),
+    "reject": onboarding.reject_producer,
+    "suspend": onboarding.suspend_producer,
+    "reactivate": onboarding.reactivate_producer,
+}
+
+
 @bp.route("/producers/<int:producer_id>/<action>", methods=["POST"])
 @role_required("admin")
 def producers_action(producer_id: int, action: str):
     producer = _producer(producer_id)
     back = url_for("admin.producers_show", producer_id=producer.id)
-    if action in ("approve", "reject", "suspend", "reactivate"):
+    if action in _DECISIONS:
         form = ReasonForm()
 
         def work():
-            if action == "approve":
-                onboarding.approve_producer(producer, current_user)
-            elif action == "reject":
-                onboarding.reject_producer(producer, current_user, form.reason.data)
-            elif action == "suspend":
-                onboarding.suspend_producer(producer, current_user, form.reason.data)
-            else:
-                onboarding.reactivate_producer(producer, current_user, form.reason.data)
-            return _("%(name)s: %(status)s.", name=producer.name, status=status_label(producer.status))
+            return decided(producer, _DECISIONS[action], form.reason.data)
 
     elif action == "commission":
         form = CommissionForm()
