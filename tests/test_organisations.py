@@ -3,7 +3,14 @@ from flask_babel import force_locale
 from stdnum.vn import mst
 
 from shop.errors import ValidationError
-from shop.organisations import check_organisation, normalize_tax_code
+from shop.organisations import (
+    MAX_REASON,
+    check_organisation,
+    check_reason,
+    membership_in_use,
+    normalize_tax_code,
+    pending_application,
+)
 
 # 0100109106 is a real, valid mã số thuế (its 10th digit checks the first nine).
 GOOD = {"name": "HTX Xôi Phú Thượng", "tax_code": "0100109106", "province_code": 1, "ward_code": 91, "status": "active"}
@@ -74,3 +81,43 @@ def test_invalid_organisations_are_refused_naming_the_field(change, field):
     with pytest.raises(ValidationError) as exc:
         check_organisation(**{**GOOD, **change})
     assert exc.value.field == field
+
+
+# --- Rules producers and partners share (each side's own tests cover them through its services)
+
+
+class _Org:
+    def __init__(self, id_, name):
+        self.id, self.name = id_, name
+
+
+class _Membership:
+    def __init__(self, org, role="owner"):
+        self.org, self.role = org, role
+
+
+def test_a_member_acts_for_the_organisation_chosen_this_session_else_the_first_by_name():
+    sen, xoi = _Membership(_Org(2, "Chè Sen Quảng An")), _Membership(_Org(1, "HTX Xôi Phú Thượng"))
+    assert membership_in_use([xoi, sen], 1, org_of=lambda m: m.org) is xoi
+    assert membership_in_use([xoi, sen], None, org_of=lambda m: m.org) is sen
+    assert membership_in_use([xoi, sen], 99, org_of=lambda m: m.org) is sen  # no longer a member of 99
+    assert membership_in_use([], 1, org_of=lambda m: m.org) is None
+
+
+def test_only_an_owner_of_an_application_awaiting_review_or_turned_down_has_one_to_correct():
+    org_of = lambda m: m.org  # noqa: E731
+    pending, active = _Org(1, "A"), _Org(2, "B")
+    pending.status, active.status = "pending", "active"
+    assert pending_application([_Membership(active), _Membership(pending)], org_of) is pending
+    assert pending_application([_Membership(pending, role="staff")], org_of) is None
+
+
+def test_a_decisions_reason_keeps_its_lines_and_is_refused_when_missing_or_too_long():
+    assert check_reason("  Thiếu giấy\r\nchứng nhận  ", required=True, missing="why?") == "Thiếu giấy\nchứng nhận"
+    assert check_reason("   ", required=False, missing="why?") is None
+    with pytest.raises(ValidationError) as exc:
+        check_reason("", required=True, missing="why?")
+    assert (exc.value.field, exc.value.message) == ("reason", "why?")
+    with pytest.raises(ValidationError) as exc:
+        check_reason("x" * (MAX_REASON + 1), required=False, missing="why?")
+    assert exc.value.field == "reason"
