@@ -641,6 +641,41 @@ def past_runs(standing: StandingOrder, limit: int = 60) -> list[tuple[StandingOr
     return [(run, orders.get(run.order_id)) for run in runs]
 
 
+@dataclass
+class StandingPanel:
+    """The dashboard's view of the standing orders a member sees."""
+
+    active: int
+    paused: int
+    problems: list[tuple[StandingOrder, StandingOrderRun]]
+
+
+def panel_summary(partner: Partner, user: User, today: date | None = None, days: int = 7) -> StandingPanel | None:
+    """How many of the user's standing orders are active or paused, and the runs of the last
+    `days` days and ahead that did not order everything (the latest first). None without any."""
+    today = today or clock.today()
+    groups = standing_orders_for(partner, user)
+    standing_orders = {standing.id: standing for _location, rows in groups for standing in rows}
+    if not standing_orders:
+        return None
+    runs = db.session.scalars(
+        select(StandingOrderRun)
+        .where(
+            StandingOrderRun.standing_order_id.in_(standing_orders),
+            StandingOrderRun.delivery_date >= today - timedelta(days=days),
+            StandingOrderRun.outcome != "placed",
+        )
+        .order_by(StandingOrderRun.delivery_date.desc(), StandingOrderRun.id.desc())
+        .limit(10)
+    ).all()
+    current = [s for s in standing_orders.values() if s.end_date is None or s.end_date >= today]
+    return StandingPanel(
+        active=sum(1 for s in current if s.status == "active"),
+        paused=sum(1 for s in current if s.status == "paused"),
+        problems=[(standing_orders[run.standing_order_id], run) for run in runs],
+    )
+
+
 # --- What a run did, in words -------------------------------------------------------------------
 
 _OUTCOMES = {
@@ -872,8 +907,8 @@ def _plan(
         else:
             quantity = _orderable_quantity(variant, line.quantity)
             if quantity < line.quantity:
-                if variant.available <= 0:
-                    reason = "out_of_stock"
+                if quantity == 0 and variant.available < line.quantity:
+                    reason = "out_of_stock"  # none, or less than the minimum or a pack
                 elif variant.available < line.quantity:
                     reason = "short"
                 else:

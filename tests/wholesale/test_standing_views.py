@@ -198,3 +198,18 @@ def app_locale():
     from flask_babel import force_locale
 
     return force_locale("en")
+
+
+def test_the_overview_shows_the_dates_that_did_not_order_everything(client, partner, location, buyer, xoi):
+    standing = make_standing(partner, location, xoi)
+    xoi.on_hand = 0
+    db.session.commit()
+    with app_locale():
+        run_standing_orders(days_ahead=2)
+    log_in(client, buyer)
+
+    html = page(client, "/partner/")
+
+    assert "1 active standing order" in html
+    assert "Nothing available" in html
+    assert f"/partner/standing-orders/{standing.id}" in html

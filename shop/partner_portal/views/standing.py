@@ -23,7 +23,7 @@ from shop.partner_portal.access import (
     own_or_404,
     partner_required,
 )
-from shop.partner_portal.views import bp, partner_nav
+from shop.partner_portal.views import bp, dashboard_panels, partner_nav
 from shop.partners.locations import format_minutes
 from shop.web import form_action, form_view, no_store, put_error_on_form
 from shop.wholesale import standing as services
@@ -32,6 +32,16 @@ from shop.wholesale.models import StandingOrder
 from shop.wholesale.standing_forms import ActionForm, ChangeLinesForm, DateActionForm, StandingOrderForm
 
 partner_nav.add(20, "partners.standing", _l("Standing orders"), roles=ORDERING)
+
+
+@dashboard_panels.add(20)
+def _standing_panel(partner, membership):
+    if membership is None or membership.role not in ORDERING or partner.status != "active":
+        return None
+    summary = services.panel_summary(partner, membership.user)
+    if summary is None:
+        return None
+    return "partner_portal/standing/_panel.html", {"summary": summary, "services": services}
 
 
 def _own_standing_or_404(standing_order_id: int) -> StandingOrder:
