@@ -3,6 +3,8 @@ makes a standing order valid is shop.wholesale.standing's."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, Form, FormField, SelectChoice, SelectField, SelectMultipleField, StringField
@@ -94,11 +96,20 @@ class ChangeLinesForm(_Lines, FlaskForm):
     from_date = DateField(_l("From"), validators=[Optional()])
 
 
+def parse_date(raw) -> date | None:
+    """A date as a form sends it ("2026-12-04"); None for anything else (the service says
+    "Choose a date" rather than the form "Your form expired")."""
+    try:
+        return date.fromisoformat((raw or "").strip())
+    except ValueError:
+        return None
+
+
 class DateActionForm(FlaskForm):
     """Skip or deliver again on one date; end on a date."""
 
-    day = DateField(_l("Date"), validators=[Optional()])
-    last_date = DateField(_l("Last delivery date"), validators=[Optional()])
+    day = StringField(_l("Date"), render_kw={"type": "date"})
+    last_date = StringField(_l("Last delivery date"), render_kw={"type": "date"})
 
 
 class ActionForm(FlaskForm):

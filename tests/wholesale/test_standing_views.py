@@ -213,3 +213,16 @@ def test_the_overview_shows_the_dates_that_did_not_order_everything(client, part
     assert "1 active standing order" in html
     assert "Nothing available" in html
     assert f"/partner/standing-orders/{standing.id}" in html
+
+
+def test_ending_from_the_page_asks_for_a_date_then_ends_it(client, partner, location, buyer, xoi):
+    standing = make_standing(partner, location, xoi)
+    log_in(client, buyer)
+    url = f"/partner/standing-orders/{standing.id}"
+
+    submit(client, f"{url}/end", {"last_date": "soon"}, page=url)
+    assert "Choose the last delivery date." in page(client, url)
+    assert submit(client, f"{url}/end", {"last_date": "2026-12-04"}, page=url).status_code == 302
+
+    db.session.refresh(standing)
+    assert standing.end_date == FRIDAY

@@ -5,6 +5,8 @@ run-standing-orders`; nothing here orders."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -29,7 +31,7 @@ from shop.web import form_action, form_view, no_store, put_error_on_form
 from shop.wholesale import standing as services
 from shop.wholesale.delivery import Window
 from shop.wholesale.models import StandingOrder
-from shop.wholesale.standing_forms import ActionForm, ChangeLinesForm, DateActionForm, StandingOrderForm
+from shop.wholesale.standing_forms import ActionForm, ChangeLinesForm, DateActionForm, StandingOrderForm, parse_date
 
 partner_nav.add(20, "partners.standing", _l("Standing orders"), roles=ORDERING)
 
@@ -80,6 +82,8 @@ def standing_new(location_id: int):
     location = own_location_or_404(location_id, for_ordering=True)
     form = StandingOrderForm()
     form.set_windows(services.location_windows(location))
+    if request.method == "GET":
+        form.start_date.data = clock.today() + timedelta(days=1)
     if request.method == "POST" and form.validate_on_submit():
         details = services.StandingOrderDetails(
             name=form.name.data,
@@ -207,8 +211,9 @@ def standing_skip(standing_order_id: int):
     form = DateActionForm()
 
     def work():
-        services.skip_date(g.partner, current_user, standing.id, form.day.data)
-        return _("No delivery on %(date)s.", date=format_date(form.day.data, "full"))
+        day = parse_date(form.day.data)
+        services.skip_date(g.partner, current_user, standing.id, day)
+        return _("No delivery on %(date)s.", date=format_date(day, "full"))
 
     return form_action(form, back=_back(standing.id), work=work)
 
@@ -220,8 +225,9 @@ def standing_unskip(standing_order_id: int):
     form = DateActionForm()
 
     def work():
-        services.unskip_date(g.partner, current_user, standing.id, form.day.data)
-        return _("%(date)s will be delivered again.", date=format_date(form.day.data, "full"))
+        day = parse_date(form.day.data)
+        services.unskip_date(g.partner, current_user, standing.id, day)
+        return _("%(date)s will be delivered again.", date=format_date(day, "full"))
 
     return form_action(form, back=_back(standing.id), work=work)
 
@@ -235,7 +241,7 @@ def standing_end(standing_order_id: int):
 
     def work():
         nonlocal removed
-        kept = services.end_standing_order(g.partner, current_user, standing.id, form.last_date.data)
+        kept = services.end_standing_order(g.partner, current_user, standing.id, parse_date(form.last_date.data))
         if kept is None:
             removed = True
             return _("%(name)s is removed: it had not started.", name=standing.name)
