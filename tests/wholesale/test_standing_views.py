@@ -117,6 +117,7 @@ def test_the_page_shows_the_next_dates_and_the_orders_made(client, partner, loca
     html = page(client, f"/partner/standing-orders/{standing.id}")
 
     assert "Ordered" in html
+    assert "/partner/orders/" in html
     assert "Skip" in html
     assert "Next 14 days" in html
 
