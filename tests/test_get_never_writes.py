@@ -13,16 +13,22 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select, update
 
+from shop import clock
 from shop.accounts.services import make_reset_token, make_signup_token
 from shop.catalog.models import Variant
 from shop.extensions import db
 from shop.fulfilment.models import Shipment
+from shop.invoicing.services import invoice_of_order
 from shop.orders.models import Order
+from shop.wholesale.delivery import Window
+from shop.wholesale.models import StandingOrder
+from shop.wholesale.ordering import PartnerOrderRequest, place_partner_order
 from tests.checkout.conftest import BANK
 from tests.checkout.test_views import add, checkout, place
 from tests.conftest import submit
 from tests.factories import PASSWORD, PartnerMemberFactory, ProducerMemberFactory, UserFactory
 from tests.support.builders import stocked
+from tests.support.partners import make_location
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE|UPSERT|CREATE|DROP|ALTER|TRUNCATE)\b", re.I)
 
@@ -41,7 +47,8 @@ def world(app, clock):
     shopper = UserFactory(email="lan@example.vn")
     admin = UserFactory(email="staff@example.vn", is_admin=True)
     producer = ProducerMemberFactory(producer=tea.producer).user
-    partner = PartnerMemberFactory().user
+    membership = PartnerMemberFactory()
+    partner = membership.user
     clients = {}
     for name, user in (("shopper", shopper), ("admin", admin), ("producer", producer), ("partner", partner)):
         client = app.test_client()
@@ -69,7 +76,49 @@ def world(app, clock):
     db.session.commit()
     clock.shift(timedelta(days=2))
     shipment_id = db.session.scalar(select(Shipment.id).join(Order).where(Order.number == number))
-    return {"clients": clients, "product": tea, "order_number": number, "shopper": shopper, "shipment_id": shipment_id}
+    return {
+        "clients": clients,
+        "product": tea,
+        "order_number": number,
+        "shopper": shopper,
+        "shipment_id": shipment_id,
+        "partner": _partner_objects(membership.partner, tea),
+    }
+
+
+def _partner_objects(partner, product) -> dict:
+    """The partner's own location, order (with its invoice) and standing order, on net terms."""
+    partner.payment_terms, partner.credit_limit_vnd = "net15", 10_000_000
+    db.session.commit()
+    location = make_location(partner)
+    day = (clock.now().astimezone(clock.VN) + timedelta(days=1)).date()
+    while location.hours_on(day.weekday()) is None:
+        day += timedelta(days=1)
+    order = place_partner_order(
+        partner,
+        PartnerOrderRequest(location, [(product.variants[0].id, 1)], day, Window(360, 480)),
+        actor_user_id=None,
+        email="bep@nhahang.vn",
+        locale="vi",
+    )
+    standing = StandingOrder(
+        partner_id=partner.id,
+        location_id=location.id,
+        name="Sáng",
+        weekdays_mask=1,
+        start_date=day,
+        window_start_minute=360,
+        window_end_minute=480,
+    )
+    db.session.add(standing)
+    db.session.commit()
+    return {
+        "partner_id": partner.id,
+        "location_id": location.id,
+        "order_id": order.id,
+        "invoice_id": invoice_of_order(order.id).id,
+        "standing_order_id": standing.id,
+    }
 
 
 def _url_values(rule, world) -> dict | None:
@@ -105,11 +154,18 @@ def _url_values(rule, world) -> dict | None:
         ("product_upload", "filename"): "1/0123456789abcdef0123.jpg",
         ("accounts.finish_signup", "token"): make_signup_token("new@example.vn", "vi"),
     }
+    known |= {
+        ("producers.products_partner_prices", "product_id"): product.id,
+        ("partners.invitation", "token"): "an-invitation-token-nobody-was-sent",
+    }
     values = {}
     for argument in rule.arguments:
-        if (rule.endpoint, argument) not in known:
+        if (rule.endpoint, argument) in known:
+            values[argument] = known[(rule.endpoint, argument)]
+        elif rule.endpoint.startswith(("partners.", "admin.")) and argument in world["partner"]:
+            values[argument] = world["partner"][argument]  # the partner's own objects
+        else:
             return None
-        values[argument] = known[(rule.endpoint, argument)]
     return values
 
 
