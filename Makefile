@@ -56,7 +56,7 @@ translations: install
 extract-messages: install
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --sort-output --no-wrap \
 		-o translations/messages.pot .
-	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete --no-fuzzy-matching
 
 # A random key made once per checkout, so sessions survive restarts of `make run`.
 $(INSTANCE)/secret_key:
