@@ -47,7 +47,8 @@ def _street():
 
 
 def _time(label):
-    return StringField(label, validators=[Length(max=5)], render_kw={"type": "time", "step": 300})
+    # Length's maxlength is not valid HTML on a time input (the Nu checker refuses it): left out.
+    return StringField(label, validators=[Length(max=5)], render_kw={"type": "time", "step": 300, "maxlength": False})
 
 
 class _Hours:

@@ -166,10 +166,13 @@ def test_a_restaurant_orders_on_account_and_its_accountant_opens_the_invoice(
     expect(lines.get_by_role("row").filter(has_text=screen.volume.pack).first).to_contain_text(screen.volume_price)
     expect(lines).to_contain_text(screen.total)
 
-    # The branch, then the date: choosing either shows the page again with that day's windows.
+    # The branch, then the date: choosing either shows the page again with that day's windows
+    # (the page's script, once it has run, sends the choice).
+    page.wait_for_load_state()
     branch = page.get_by_label("Delivery location")
     with page.expect_navigation():
         branch.select_option(label=branch.locator("option", has_text="Chi nhánh Hàng Bông").inner_text())
+    page.wait_for_load_state()
     with page.expect_navigation():
         page.get_by_label("Delivery date").select_option(label=DELIVERY_DAY)
     windows = page.get_by_role("group", name=f"Delivery window — {DELIVERY_DAY}")

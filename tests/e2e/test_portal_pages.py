@@ -37,14 +37,30 @@ DOWNLOADS = {
 }
 # Opened by other people than the demo producer, in their own tests below.
 ELSEWHERE = {"producers.application", "producers.invitation"}
+# The staff's and producers' pages about restaurant partners (partners, their prices, VAT rates,
+# invoices) are opened by test_partner_pages.py, with the partners' rows they need.
+PARTNER_STAFF_VIEWS = (
+    "shop.admin.views.partners",
+    "shop.admin.views.pricing",
+    "shop.admin.views.invoices",
+    "shop.portal.views.partner_pricing",
+)
 XOI = "0109000015"  # producer@ocop.example's co-operative
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @functools.cache
+def shop_app():
+    """The shop (an app made only to read its URL map and views: it never touches a database)."""
+    return create_app({"SHOP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://", "MAIL_SERVER": ""})
+
+
 def url_map() -> Map:
-    """The shop's URL map (an app made only to read it: it never touches a database)."""
-    return create_app({"SHOP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://", "MAIL_SERVER": ""}).url_map
+    return shop_app().url_map
+
+
+def view_module(endpoint: str) -> str:
+    return shop_app().view_functions[endpoint].__module__
 
 
 def get_pages(blueprint: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -52,6 +68,8 @@ def get_pages(blueprint: str) -> list[tuple[str, tuple[str, ...]]]:
     pages = []
     for rule in sorted(url_map().iter_rules(), key=lambda r: r.rule):
         if rule.endpoint.split(".")[0] != blueprint or "GET" not in rule.methods or rule.endpoint in DOWNLOADS:
+            continue
+        if view_module(rule.endpoint) in PARTNER_STAFF_VIEWS:
             continue
         pages.append((rule.endpoint, tuple(sorted(rule.arguments))))
     return pages
