@@ -139,7 +139,7 @@ def test_a_restaurant_orders_on_account_and_its_accountant_opens_the_invoice(
     where = f"({screen.name}, en)"
     log_in(page, "buyer@ocop.example")
     page.goto("/partner/")
-    partner_menu(page).get_by_role("link", name="Order", exact=True).click()
+    partner_menu(page).get_by_role("link", name="Quick order").click()
     expect(page.get_by_role("heading", level=1, name="Quick order")).to_be_visible()
 
     for line in screen.lines:

@@ -47,7 +47,7 @@ from shop.wholesale.forms import ConfirmUploadForm, CsrfOnlyForm, PlaceOrderForm
 from shop.wholesale.ordering import PartnerOrderRequest, payment_options, place_partner_order, price_lines
 from shop.wholesale.reorder import Change, reorder
 
-partner_nav.add(10, "partners.order", _l("Order"), roles=ORDERING)
+partner_nav.add(10, "partners.order", _l("Quick order"), roles=ORDERING)
 partner_nav.add(12, "partners.orders", _l("Orders"), roles=ORDERING)
 
 DRAFT = "partner_order_draft"
