@@ -175,15 +175,27 @@ def build(partners: int, today) -> dict:
 
 
 def timed_run(now) -> tuple[float, dict]:
+    from sqlalchemy import event
+
     from shop.extensions import db
     from shop.wholesale.standing import run_standing_orders
 
+    statements = 0
+
+    def count(*_args) -> None:
+        nonlocal statements
+        statements += 1
+
     db.session.remove()
+    event.listen(db.engine, "before_cursor_execute", count)
     started = time.perf_counter()
-    summary = run_standing_orders(now=now, days_ahead=1)
-    elapsed = time.perf_counter() - started
+    try:
+        summary = run_standing_orders(now=now, days_ahead=1)
+    finally:
+        elapsed = time.perf_counter() - started
+        event.remove(db.engine, "before_cursor_execute", count)
     db.session.remove()
-    return elapsed, {"outcomes": dict(summary.outcomes), "done_elsewhere": summary.done_elsewhere}
+    return elapsed, {"outcomes": dict(summary.outcomes), "done_elsewhere": summary.done_elsewhere, "sql": statements}
 
 
 def main(argv=None) -> int:
@@ -221,6 +233,8 @@ def main(argv=None) -> int:
     }
     log(f"\nStanding-order run for {args.partners} partners on {report['database']}:")
     log(f"  first run (1 day ahead): {first_s:.2f} s, {orders} orders ({1000 * first_s / max(placed, 1):.1f} ms each)")
+    per_order = first["sql"] / max(placed, 1)
+    log(f"  statements: {first['sql']} in the first run ({per_order:.0f} an order), {second['sql']} in the second")
     log(f"  second run (nothing to do): {second_s * 1000:.0f} ms, {sum(second['outcomes'].values())} orders")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
