@@ -51,6 +51,17 @@ def get_pages(blueprint: str | None = None) -> list[tuple[str, tuple[str, ...]]]
     return pages
 
 
+def on_the_phone(check_page):
+    """`check_page`, and the page fits the phone's width (a wide table scrolls in its own box)."""
+
+    def check(page: Page, name: str) -> None:
+        check_page(page, name)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{name} ({page.url}) is {width} px wide on a {PHONE['width']} px screen"
+
+    return check
+
+
 def partner_ids(database_url: str) -> dict:
     """Ids of the demo chain's rows each page is opened with (read only), and of the partners
     waiting for review."""
@@ -174,6 +185,7 @@ def test_every_partner_page_is_valid_and_accessible_on_a_phone(
     page: Page, new_context, check_page, live_server, smtp_sink_server, applicant_state
 ):
     ids = partner_ids(live_server.database_url)
+    check_page = on_the_phone(check_page)
 
     # Before anything else: a logged-in shopper's blank application.
     visitor = new_context().new_page()
@@ -196,6 +208,15 @@ def test_every_partner_page_is_valid_and_accessible_on_a_phone(
             for address in addresses(endpoint, arguments, ids)
         ],
     )
+
+    # The review refusing the order: a window the branch does not receive in (as a page kept
+    # open from another day would send it), the message in the summary and at the field.
+    page.goto("/partner/order/review")
+    page.locator("input[name=window]").first.evaluate("radio => { radio.value = '0300-0400'; radio.checked = true; }")
+    page.locator("button[name=action][value=place]").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.locator("#window-error")).to_be_visible()
+    check_page(page, "partners: the review refusing a window (vi)")
 
     # The CSV preview: a row that passes, an off-step quantity, an unknown SKU.
     page.goto("/partner/order/upload")
@@ -226,6 +247,7 @@ def test_every_staff_page_about_partners_is_valid_and_accessible_on_a_phone(
     page: Page, check_page, live_server, applicant_state
 ):
     ids = partner_ids(live_server.database_url)
+    check_page = on_the_phone(check_page)
     assert len(ids["partner_id"]) > 1, "the applicant's partner is waiting for review"
     pages = get_pages()
     assert {endpoint for endpoint, _ in pages} >= {
