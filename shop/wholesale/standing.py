@@ -421,11 +421,11 @@ def is_delivery_date(standing: StandingOrder, day: date) -> bool:
     )
 
 
-def _check_future_date(standing: StandingOrder, day: date | None, *, field_name: str = "day") -> date:
+def _check_future_date(day: date | None) -> date:
     if day is None:
-        raise ValidationError(_l("Choose a date."), field=field_name)
+        raise ValidationError(_l("Choose a date."), field="day")
     if day <= clock.today():
-        raise ValidationError(_l("Choose a date after today."), field=field_name)
+        raise ValidationError(_l("Choose a date after today."), field="day")
     return day
 
 
@@ -434,7 +434,7 @@ def skip_date(partner: Partner, user: User, standing_order_id: int, day: date | 
     not after today or not one of its delivery dates, ConflictError when that date is skipped
     already or its order is already placed (cancel that order instead)."""
     standing = standing_order_of(partner, user, standing_order_id)
-    day = _check_future_date(standing, day)
+    day = _check_future_date(day)
     if not is_delivery_date(standing, day):
         raise ValidationError(
             _l("%(date)s is not a delivery date of this standing order.", date=format_date(day, "full")), field="day"
@@ -458,7 +458,7 @@ def unskip_date(partner: Partner, user: User, standing_order_id: int, day: date 
     """Deliver on a date skipped before, if it is still after today. Raises ValidationError for a
     date not after today, ConflictError when that date is not skipped."""
     standing = standing_order_of(partner, user, standing_order_id)
-    day = _check_future_date(standing, day)
+    day = _check_future_date(day)
     skip = db.session.get(StandingOrderSkip, (standing.id, day))
     if skip is None:
         raise ConflictError(_l("%(date)s is not skipped.", date=format_date(day, "full")))
@@ -568,7 +568,7 @@ def end_standing_order(
 @dataclass
 class UpcomingDay:
     day: date
-    state: str  # ordered, will_order, skipped, not_delivery, paused, ended, no_lines
+    state: str  # ordered, will_order, skipped, not_receiving, paused, no_lines
     run: StandingOrderRun | None = None
     can_skip: bool = False
     can_unskip: bool = False
@@ -582,7 +582,6 @@ _DAY_STATES = {
     "ordered": _l("Ordered"),
     "will_order": _l("Will be ordered"),
     "skipped": _l("Skipped"),
-    "not_delivery": _l("No delivery"),
     "not_receiving": _l("Not a receiving day"),
     "paused": _l("Paused"),
     "no_lines": _l("No lines"),

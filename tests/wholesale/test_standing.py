@@ -266,7 +266,7 @@ def test_short_stock_orders_what_there_is_and_mails_the_owners_and_buyers_what_i
 ):
     accountant = add_member(partner, "accountant", email="ketoan@sentayho.vn")
     owner = owner_of(partner)
-    english(owner, buyer)
+    english(owner, buyer, accountant)
     xoi.on_hand = 13  # 10 in steps of 5
     tea.on_hand = 0
     db.session.commit()
@@ -286,7 +286,7 @@ def test_short_stock_orders_what_there_is_and_mails_the_owners_and_buyers_what_i
 
 
 def test_with_nothing_in_stock_nothing_is_ordered_and_the_partner_is_told(partner, location, buyer, xoi):
-    english(owner_of(partner))
+    english(owner_of(partner), buyer)
     xoi.on_hand = 4  # below the minimum of 5
     db.session.commit()
     standing = make_standing(partner, location, (xoi, 20))
@@ -306,7 +306,7 @@ def test_over_the_credit_limit_nothing_is_ordered_and_the_owner_and_accountant_a
 ):
     accountant = add_member(partner, "accountant", email="ketoan@sentayho.vn")
     owner = owner_of(partner)
-    english(owner, accountant)
+    english(owner, accountant, buyer)
     partner.credit_limit_vnd = 300_000
     db.session.commit()
     standing = make_standing(partner, location, (xoi, 20))  # 500.000 ₫
