@@ -128,6 +128,18 @@ def _tune_sqlite(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
+@event.listens_for(Engine, "before_cursor_execute")
+def _savepoint_inside_a_transaction(conn, cursor, statement, parameters, context, executemany) -> None:
+    """SQLite's driver opens a transaction only before a write, so a savepoint made before any
+    write (`session.begin_nested()` after reads) would open the transaction itself, and
+    releasing it would commit everything: the caller could no longer roll back. Open the
+    transaction first, as on PostgreSQL, so that a savepoint is always nested."""
+    if statement.startswith("SAVEPOINT"):
+        dbapi_connection = conn.connection.dbapi_connection
+        if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
+            cursor.execute("BEGIN")
+
+
 # --- Round trips to a database server (PostgreSQL) --------------------------------------------
 #
 # A catalog page runs two to four statements; before these hooks every request also paid three

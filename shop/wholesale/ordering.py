@@ -270,12 +270,13 @@ def place_partner_order(
     method = payments.check_partner_method(request.payment_method, purchase_for(partner, basket.subtotal_vnd))
     location = request.location
     token = request.checkout_token or new_checkout_token()
+    # The transaction's first statement writes: it makes this order wait for any other order of
+    # the same partner (PostgreSQL locks the row; SQLite has one writer), so two orders checked
+    # at once cannot both fit under the credit limit, and on SQLite no read pins a snapshot that
+    # the other order would make stale. It comes before the savepoint because SQLite's driver
+    # opens no transaction for reads: a savepoint opening it would commit it on release.
+    db.session.execute(update(Partner).where(Partner.id == partner.id).values(status=Partner.status))
     with db.session.begin_nested():
-        # The first statement writes: it makes this order wait for any other order of the same
-        # partner (PostgreSQL locks the row; SQLite has one writer), so two orders checked at
-        # once cannot both fit under the credit limit, and on SQLite no read pins a snapshot
-        # that the other order would make stale.
-        db.session.execute(update(Partner).where(Partner.id == partner.id).values(status=Partner.status))
         credit.check_may_order(partner, basket.subtotal_vnd, today=basket.day, on_terms=method.for_partners_on_terms)
         order = create_order(
             dict(

@@ -166,3 +166,17 @@ def test_vietqr_order_waits_for_payment_and_expires(products):
     assert ledger_totals(tea.id) == (10, 0)
     # Twice is once.
     assert expire_due_orders(later + timedelta(days=1)) == []
+
+
+@pytest.mark.both_databases
+def test_a_placed_order_stays_the_callers_to_commit_or_roll_back(products):
+    """Placing writes in a savepoint; on SQLite too, releasing it must not commit the order."""
+    cart = cart_with((products["tea"], 1))
+    total = checkout.quote(cart, details(), now=MORNING, locale="vi").total_vnd
+    checkout.place_order(
+        cart=cart, details=details(), checkout_token="tok-rollback", expected_total_vnd=total, user_id=None,
+        locale="vi", now=MORNING,
+    )  # fmt: skip
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+    assert db.session.get(Variant, products["tea"].variants[0].id).reserved == 0

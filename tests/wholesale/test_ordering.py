@@ -190,3 +190,12 @@ def test_the_buyers_mail_and_the_producers_shipment_page_name_the_delivery_date_
     page = client.get(f"/producer/shipments/{shipment.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Tuesday, December 1, 2026, 06:00–08:00" in page
     assert "PO-77" in page
+
+
+@pytest.mark.both_databases
+def test_a_placed_order_is_the_callers_to_commit_or_roll_back(app, partner, location, tea):
+    place_partner_order(partner, request_for(location, (tea, 1)), actor_user_id=None, email="a@b.vn", locale="en")
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+    db.session.refresh(tea)
+    assert tea.reserved == 0
