@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
-from flask_babel import get_locale
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import get_locale, gettext
 from markupsafe import Markup, escape
 
 from shop import clock, geo
@@ -78,8 +78,33 @@ def sort_options(chosen: str, locale: str) -> Markup:
     )
 
 
+@bp.app_template_global()
+def pagination_nav(listing, endpoint: str, view_args=None) -> Markup:
+    """The markup of the macro pagination (macros/catalog.html), whitespace and all: links to
+    the previous and next pages of `listing` (of `endpoint` with `view_args`), and which page
+    this is. Put together here: as a macro it cost a listing as much as its 24 cards."""
+    if listing.pages <= 1:
+        return Markup("\n  \n")
+    words = _kept_texts(_locale())
+    f, args = listing.filters, view_args or {}
+
+    def href(page: int) -> str:
+        return str(escape(url_for(endpoint, **dict(args, **f.to_args(page=page)))))
+
+    parts = ['\n  \n    \n    <nav class="pagination" aria-label="', words["pages"], '">\n      ']
+    if listing.page > 1:
+        parts += ['\n        <a rel="prev" href="', href(listing.page - 1), '">', words["previous"], "</a>\n      "]
+    page_of = words["page_of"] % {"page": listing.page, "pages": listing.pages}
+    parts += ['\n      <span aria-current="page">', page_of, "</span>\n      "]
+    if listing.page < listing.pages:
+        parts += ['\n        <a rel="next" href="', href(listing.page + 1), '">', words["next"], "</a>\n      "]
+    parts.append("\n    </nav>\n  \n")
+    return Markup("".join(parts))  # noqa: S704 (links escaped; the words are markup, as templates take them)
+
+
 def _kept_texts(locale: str) -> dict:
-    """The sidebar's words in `locale` (the request's language), worked out once per process."""
+    """The sidebar's and the pagination's words in `locale` (the request's language), worked out
+    once per process. Translations are markup, as the templates' gettext takes them."""
     held = current_app.extensions.setdefault("sidebar_texts", {})
     texts = held.get(locale)
     if texts is None:
@@ -87,6 +112,10 @@ def _kept_texts(locale: str) -> dict:
         texts = held[locale] = {
             "stars": {n: str(badge(n)) for n in (3, 4, 5)},
             "sorts": [(value, str(escape(str(label)))) for value, label in SORTS.items()],
+            "pages": gettext("Pages"),
+            "previous": gettext("Previous"),
+            "next": gettext("Next"),
+            "page_of": gettext("Page %(page)d of %(pages)d"),  # without variables: the text as translated
         }
     return texts
 
