@@ -44,13 +44,16 @@ def kept_fragment(name: str, listing, caller) -> Markup:
 def facet_options(values, code: str = "{}") -> Markup:
     """The <option>s of a facet (listing.FacetValue): its label and count, the chosen one
     selected; `code` writes a value as the form sends it."""
-    return Markup(  # noqa: S704 (every value escaped here)
-        "".join(
-            f'<option value="{escape(code.format(v.value))}"{" selected" if v.selected else ""}>'
-            f"{escape(v.label)} ({v.count:d})</option>\n"
-            for v in values
+    held = current_app.extensions.setdefault("facet_option_parts", {})
+    parts = []
+    for v in values:
+        # Each option's value and label escaped once per process (a few hundred of them).
+        key = (code, v.value, v.label)
+        start, label = held.get(key) or held.setdefault(
+            key, (f'<option value="{escape(code.format(v.value))}"', f">{escape(v.label)} (")
         )
-    )
+        parts.append(f"{start}{' selected' if v.selected else ''}{label}{v.count:d})</option>\n")
+    return Markup("".join(parts))  # noqa: S704 (every value escaped above)
 
 
 @bp.app_template_global()
