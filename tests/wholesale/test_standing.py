@@ -17,6 +17,7 @@ from shop.errors import ConflictError, Forbidden, NotFound, ValidationError
 from shop.extensions import db
 from shop.mail.models import OutboundMail
 from shop.orders.models import Order
+from shop.wholesale import ordering
 from shop.wholesale import standing as standing_services
 from shop.wholesale.delivery import Window
 from shop.wholesale.models import StandingOrder, StandingOrderRun
@@ -344,14 +345,14 @@ def test_a_failure_is_recorded_and_the_other_standing_orders_are_still_ordered(
 ):
     broken = make_standing(partner, location, (xoi, 10), name="Broken")
     fine = make_standing(partner, location, (tea, 1), name="Fine")
-    place = standing_services.ordering.place_partner_order
+    place = ordering.place_partner_order
 
     def flaky(partner, request, **kwargs):
         if request.quantities[0][0] == xoi.id:
             raise RuntimeError("the printer is on fire")
         return place(partner, request, **kwargs)
 
-    monkeypatch.setattr(standing_services.ordering, "place_partner_order", flaky)
+    monkeypatch.setattr(ordering, "place_partner_order", flaky)
 
     summary = run(days=2)
 

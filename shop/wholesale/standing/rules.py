@@ -1,0 +1,168 @@
+"""What a standing order is and who may see it: the partner's standing orders a member orders
+for, the dates it delivers on, the lines in force on a date, its weekdays and window in words."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from shop import clock
+from shop.accounts.models import PartnerMember, User
+from shop.errors import Forbidden, NotFound
+from shop.extensions import db
+from shop.partners.models import Partner, PartnerLocation, PartnerMemberLocation
+from shop.wholesale.delivery import Window, format_minute, windows
+from shop.wholesale.models import StandingOrder, StandingOrderLine, StandingOrderRun
+
+ORDERING_ROLES = ("owner", "buyer")
+MAX_LINES = 50
+NAME_MAX = 120
+# The standing order's page shows this many days ahead.
+SHOWN_DAYS = 14
+WEEKDAY_NAMES = (
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+)
+
+
+def _membership(partner: Partner, user: User) -> PartnerMember:
+    member = db.session.get(PartnerMember, (user.id, partner.id))
+    if member is None or member.role not in ORDERING_ROLES:
+        raise Forbidden(_l("Only owners and buyers manage standing orders."))
+    return member
+
+
+def _allowed_location_ids(member: PartnerMember) -> set[int] | None:
+    if member.role == "owner" or member.all_locations:
+        return None
+    return set(
+        db.session.scalars(
+            select(PartnerMemberLocation.location_id).where(
+                PartnerMemberLocation.user_id == member.user_id,
+                PartnerMemberLocation.partner_id == member.partner_id,
+            )
+        )
+    )
+
+
+def location_for(partner: Partner, user: User, location_id) -> PartnerLocation:
+    """A location of `partner` the user may order for and still open; NotFound otherwise (a
+    buyer limited to other branches learns nothing about this one)."""
+    member = _membership(partner, user)
+    location = db.session.get(PartnerLocation, location_id) if isinstance(location_id, int) else None
+    allowed = _allowed_location_ids(member)
+    if location is None or location.partner_id != partner.id or (allowed is not None and location.id not in allowed):
+        raise NotFound()
+    return location
+
+
+def standing_order_of(partner: Partner, user: User, standing_order_id) -> StandingOrder:
+    """The partner's standing order the user may see (an owner or a buyer of its location).
+    Raises NotFound for another partner's or another branch's, Forbidden for an accountant."""
+    member = _membership(partner, user)
+    standing = db.session.get(StandingOrder, standing_order_id) if isinstance(standing_order_id, int) else None
+    if standing is None or standing.partner_id != partner.id:
+        raise NotFound()
+    allowed = _allowed_location_ids(member)
+    if allowed is not None and standing.location_id not in allowed:
+        raise NotFound()
+    return standing
+
+
+def standing_orders_for(partner: Partner, user: User) -> list[tuple[PartnerLocation, list[StandingOrder]]]:
+    """The standing orders the user may see, per location (the locations they order for, open
+    ones and closed ones that still have standing orders), by name."""
+    member = _membership(partner, user)
+    allowed = _allowed_location_ids(member)
+    rows = db.session.scalars(
+        select(StandingOrder)
+        .where(StandingOrder.partner_id == partner.id)
+        .options(selectinload(StandingOrder.lines))
+        .order_by(StandingOrder.name, StandingOrder.id)
+    ).all()
+    by_location: dict[int, list[StandingOrder]] = {}
+    for standing in rows:
+        by_location.setdefault(standing.location_id, []).append(standing)
+    return [
+        (location, by_location.get(location.id, []))
+        for location in partner.locations
+        if (allowed is None or location.id in allowed) and (location.active or location.id in by_location)
+    ]
+
+
+def location_of(standing: StandingOrder) -> PartnerLocation:
+    return db.session.get(PartnerLocation, standing.location_id)
+
+
+def partner_of(standing: StandingOrder) -> Partner:
+    return db.session.get(Partner, standing.partner_id)
+
+
+def takes_standing_orders(partner: Partner) -> bool:
+    """Whether the run orders for this partner now: approved and buying on account."""
+    return partner.status == "active" and partner.on_terms
+
+
+def _tomorrow(today: date | None = None) -> date:
+    return (today or clock.today()) + timedelta(days=1)
+
+
+def weekday_list(mask: int) -> list[int]:
+    return [day for day in range(7) if mask & (1 << day)]
+
+
+def weekday_names(mask: int) -> str:
+    """The weekdays of a mask in words, in the current language ("Monday, Wednesday")."""
+    return ", ".join(str(WEEKDAY_NAMES[day]) for day in weekday_list(mask))
+
+
+def window_label(standing: StandingOrder) -> str:
+    return f"{format_minute(standing.window_start_minute)}–{format_minute(standing.window_end_minute)}"
+
+
+def location_windows(location: PartnerLocation) -> list[Window]:
+    """The delivery windows a standing order for `location` may choose: two-hour slots of its
+    receiving hours on any of its days, earliest first."""
+    slots: set[Window] = set()
+    monday = date(2026, 1, 5)  # any Monday: only the weekday matters
+    for day in range(7):
+        slots.update(windows(location, monday + timedelta(days=day)))
+    return sorted(slots, key=lambda w: (w.start_minute, w.end_minute))
+
+
+def last_run_date(standing: StandingOrder) -> date | None:
+    return db.session.scalar(
+        select(db.func.max(StandingOrderRun.delivery_date)).where(StandingOrderRun.standing_order_id == standing.id)
+    )
+
+
+def is_delivery_date(standing: StandingOrder, day: date) -> bool:
+    """One of its weekdays, within its dates, and a day its location receives."""
+    return (
+        standing.on_weekday(day.weekday())
+        and standing.start_date <= day
+        and (standing.end_date is None or day <= standing.end_date)
+        and location_of(standing).hours_on(day.weekday()) is not None
+    )
+
+
+def first_changeable_date(standing: StandingOrder, today: date | None = None) -> date:
+    """The first date from which lines may change: tomorrow, or the day after the last date
+    whose order is already made, and not before the standing order starts."""
+    first = _tomorrow(today)
+    last_run = last_run_date(standing)
+    if last_run is not None:
+        first = max(first, last_run + timedelta(days=1))
+    return max(first, standing.start_date)
+
+
+def lines_on(standing: StandingOrder, day: date) -> list[StandingOrderLine]:
+    return [line for line in standing.lines if line.valid_on(day)]
