@@ -12,16 +12,21 @@ from functools import wraps
 
 from flask import abort, g, redirect, session, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from shop.extensions import db, login_manager
 from shop.organisations import membership_in_use
-from shop.partners.models import PartnerLocation, PartnerMemberLocation
+from shop.partners.members import (  # noqa: F401 (which locations a member orders for is its rule; views ask here)
+    ORDERING_ROLES,
+    allowed_location_ids,
+    may_order_for,
+    ordering_locations,
+)
+from shop.partners.models import PartnerLocation
 
 # session key: the partner a member of several chose to act for.
 CURRENT_PARTNER = "partner_id"
 # Roles by what they may do.
-ORDERING = frozenset({"owner", "buyer"})
+ORDERING = ORDERING_ROLES
 ACCOUNTING = frozenset({"owner", "accountant"})
 OWNER = frozenset({"owner"})
 EVERYONE = frozenset({"owner", "buyer", "accountant"})
@@ -70,40 +75,13 @@ def own_or_404(model, object_id, *, partner_of=None):
     return obj
 
 
-def allowed_location_ids(membership) -> set[int] | None:
-    """The locations this member may order for: None for all of them (owners, and buyers for
-    every location), else the ids given to the buyer."""
-    if membership.role == "owner" or membership.all_locations:
-        return None
-    return set(
-        db.session.scalars(
-            select(PartnerMemberLocation.location_id).where(
-                PartnerMemberLocation.user_id == membership.user_id,
-                PartnerMemberLocation.partner_id == membership.partner_id,
-            )
-        )
-    )
-
-
-def ordering_locations(membership) -> list[PartnerLocation]:
-    """The partner's active locations this member may order for, by name."""
-    allowed = allowed_location_ids(membership)
-    return [
-        location
-        for location in membership.partner.locations
-        if location.active and (allowed is None or location.id in allowed)
-    ]
-
-
 def own_location_or_404(location_id, *, for_ordering: bool = False) -> PartnerLocation:
     """A location of the current partner (404 otherwise); with `for_ordering`, also one the
     member may order for and still active (404 otherwise: a buyer limited to other branches
     learns nothing about this one)."""
     location = own_or_404(PartnerLocation, location_id)
-    if for_ordering:
-        allowed = allowed_location_ids(g.membership)
-        if not location.active or (allowed is not None and location.id not in allowed):
-            abort(404)
+    if for_ordering and not (location.active and may_order_for(g.membership, location.id)):
+        abort(404)
     return location
 
 

@@ -22,19 +22,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from shop import geo
 from shop.partners.locations import LocationDetails, format_minutes
-from shop.partners.models import PARTNER_ROLES, PAYMENT_TERMS, WEEKDAYS, role_label, terms_label
+from shop.partners.models import PARTNER_ROLES, PAYMENT_TERMS, WEEKDAY_NAMES, WEEKDAYS, role_label, terms_label
 from shop.web import PlaceChoices, place_code
 
 _required = DataRequired(message=_l("This field is required."))
-WEEKDAY_NAMES = (
-    _l("Monday"),
-    _l("Tuesday"),
-    _l("Wednesday"),
-    _l("Thursday"),
-    _l("Friday"),
-    _l("Saturday"),
-    _l("Sunday"),
-)
 
 
 def _street():

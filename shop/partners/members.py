@@ -23,8 +23,54 @@ from shop.organisations import (  # noqa: F401 (the invitation errors, raised he
     WrongInvitee,
 )
 from shop.partners.locations import require_owner
-from shop.partners.models import PARTNER_ROLES, Partner, PartnerInvitation, PartnerMemberLocation, role_label
+from shop.partners.models import (
+    PARTNER_ROLES,
+    Partner,
+    PartnerInvitation,
+    PartnerLocation,
+    PartnerMemberLocation,
+    role_label,
+)
 from shop.urls import external_url
+
+# Who orders: owners, and buyers (for every location or only some). Accountants never order.
+ORDERING_ROLES = frozenset({"owner", "buyer"})
+
+
+def limited_location_ids(membership: PartnerMember) -> set[int]:
+    """The locations a buyer limited to some was given (empty for the others)."""
+    return set(
+        db.session.scalars(
+            select(PartnerMemberLocation.location_id).where(
+                PartnerMemberLocation.user_id == membership.user_id,
+                PartnerMemberLocation.partner_id == membership.partner_id,
+            )
+        )
+    )
+
+
+def allowed_location_ids(membership: PartnerMember) -> set[int] | None:
+    """The locations this member may order for, and see the orders and standing orders of: None
+    for all of them (owners, and buyers for every location), else the ids given to the buyer."""
+    if membership.role == "owner" or membership.all_locations:
+        return None
+    return limited_location_ids(membership)
+
+
+def may_order_for(membership: PartnerMember, location_id: int | None) -> bool:
+    """Whether the member's locations include this one (whose partner the caller has checked)."""
+    allowed = allowed_location_ids(membership)
+    return allowed is None or location_id in allowed
+
+
+def ordering_locations(membership: PartnerMember) -> list[PartnerLocation]:
+    """The partner's open locations this member may order for, by name."""
+    allowed = allowed_location_ids(membership)
+    return [
+        location
+        for location in membership.partner.locations
+        if location.active and (allowed is None or location.id in allowed)
+    ]
 
 
 def _check_role(role: str | None) -> str:
@@ -199,7 +245,7 @@ def set_member_locations(partner: Partner, by: User, user_id: int, location_ids:
     membership = _member(partner, user_id)
     if membership.role != "buyer":
         raise ValidationError(_l("Only a buyer can be limited to some locations."), field="locations")
-    before = {"all_locations": membership.all_locations, "locations": sorted(_limits_of(membership))}
+    before = {"all_locations": membership.all_locations, "locations": sorted(limited_location_ids(membership))}
     _clear_limits(membership)
     if location_ids is not None:
         wanted = set(location_ids)
@@ -212,7 +258,7 @@ def set_member_locations(partner: Partner, by: User, user_id: int, location_ids:
         for location_id in sorted(wanted):
             db.session.add(PartnerMemberLocation(user_id=user_id, partner_id=partner.id, location_id=location_id))
     db.session.flush()
-    after = {"all_locations": membership.all_locations, "locations": sorted(_limits_of(membership))}
+    after = {"all_locations": membership.all_locations, "locations": sorted(limited_location_ids(membership))}
     audit.record(
         "partner.member.locations",
         "partner_member",
@@ -223,17 +269,6 @@ def set_member_locations(partner: Partner, by: User, user_id: int, location_ids:
         after=after,
     )
     return membership
-
-
-def _limits_of(membership: PartnerMember) -> set[int]:
-    return set(
-        db.session.scalars(
-            select(PartnerMemberLocation.location_id).where(
-                PartnerMemberLocation.user_id == membership.user_id,
-                PartnerMemberLocation.partner_id == membership.partner_id,
-            )
-        )
-    )
 
 
 def remove_member(partner: Partner, by: User, user_id: int) -> None:

@@ -44,6 +44,15 @@ _TERM_LABELS = {
 PARTNER_ROLES = ("owner", "buyer", "accountant")
 _ROLE_LABELS = {"owner": _l("Owner"), "buyer": _l("Buyer"), "accountant": _l("Accountant")}
 WEEKDAYS = range(7)  # Monday = 0, as date.weekday()
+WEEKDAY_NAMES = (
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+)
 MINUTES_PER_DAY = 24 * 60
 
 

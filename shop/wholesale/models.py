@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.extensions import db
 from shop.models_base import TimestampMixin
+from shop.partners.models import Partner, PartnerLocation
 
 # What one run did for one standing order and date.
 RUN_OUTCOMES = ("placed", "partial", "nothing", "over_credit", "on_hold", "failed")
@@ -53,6 +54,8 @@ class StandingOrder(TimestampMixin, db.Model):
         back_populates="standing_order", order_by="StandingOrderLine.id", cascade="all, delete-orphan"
     )
     skips: Mapped[list[StandingOrderSkip]] = relationship(cascade="all, delete-orphan")
+    partner: Mapped[Partner] = relationship()
+    location: Mapped[PartnerLocation] = relationship()
 
     def on_weekday(self, weekday: int) -> bool:
         return bool(self.weekdays_mask & (1 << weekday))

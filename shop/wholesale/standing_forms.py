@@ -11,8 +11,8 @@ from wtforms import DateField, FieldList, Form, FormField, SelectChoice, SelectF
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from shop.partners.models import WEEKDAY_NAMES
 from shop.wholesale.delivery import Window
-from shop.wholesale.standing import WEEKDAY_NAMES
 
 LINE_ROWS = 8
 

@@ -12,21 +12,15 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from shop import clock
-from shop.catalog.models import Variant
 from shop.errors import ShopError
 from shop.extensions import db
-from shop.partner_portal.access import (
-    ORDERING,
-    allowed_location_ids,
-    own_location_or_404,
-    own_or_404,
-    partner_required,
-)
+from shop.partner_portal.access import ORDERING, own_location_or_404, own_or_404, partner_required
 from shop.partner_portal.views import bp, dashboard_panels, partner_nav
 from shop.partners.locations import format_minutes
+from shop.partners.members import may_order_for
+from shop.partners.models import WEEKDAY_NAMES
 from shop.web import form_action, form_view, no_store, put_error_on_form
 from shop.wholesale import standing as services
 from shop.wholesale.delivery import Window
@@ -49,8 +43,7 @@ def _standing_panel(partner, membership):
 def _own_standing_or_404(standing_order_id: int) -> StandingOrder:
     """The partner's standing order, for a location the member orders for (404 otherwise)."""
     standing = own_or_404(StandingOrder, standing_order_id)
-    allowed = allowed_location_ids(g.membership)
-    if allowed is not None and standing.location_id not in allowed:
+    if not may_order_for(g.membership, standing.location_id):
         abort(404)
     return standing
 
@@ -109,29 +102,23 @@ def standing_new(location_id: int):
         form=form,
         location=location,
         on_terms=g.partner.on_terms,
-        weekday_names=services.WEEKDAY_NAMES,
+        weekday_names=WEEKDAY_NAMES,
         format_minutes=format_minutes,
     ), status
 
 
-def _variants(standing: StandingOrder) -> dict[int, Variant]:
-    ids = {line.variant_id for line in standing.lines}
-    return {v.id: v for v in db.session.scalars(select(Variant).where(Variant.id.in_(ids)))} if ids else {}
-
-
 def _show_page(standing: StandingOrder, *, lines_form: ChangeLinesForm | None = None, status: int = 200):
     today = clock.today()
-    variants = _variants(standing)
+    variants = services.variants_of(standing)
     first = services.first_changeable_date(standing, today)
     if lines_form is None:
         lines_form = ChangeLinesForm(formdata=None)
         lines_form.from_date.data = first
-        current = services.lines_on(standing, first) or services.lines_on(standing, standing.start_date)
-        lines_form.fill_lines([(variants[line.variant_id].sku, line.quantity) for line in current])
+        lines_form.fill_lines(services.lines_to_change(standing, first, variants))
     return render_template(
         "partner_portal/standing/show.html",
         standing=standing,
-        location=services.location_of(standing),
+        location=standing.location,
         days=services.upcoming(standing, today),
         runs=[(run, order, services.RunDetail.of(run)) for run, order in services.past_runs(standing)],
         lines=sorted(standing.lines, key=lambda line: (line.valid_from, line.id)),

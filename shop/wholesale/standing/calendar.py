@@ -18,7 +18,7 @@ from shop.money import format_vnd
 from shop.orders.models import Order
 from shop.partners.models import Partner
 from shop.wholesale.models import StandingOrder, StandingOrderRun
-from shop.wholesale.standing.rules import SHOWN_DAYS, lines_on, location_of, standing_orders_for
+from shop.wholesale.standing.rules import SHOWN_DAYS, lines_on, standing_orders_for
 
 
 @dataclass
@@ -68,7 +68,7 @@ def upcoming(standing: StandingOrder, today: date | None = None, days: int = SHO
         in_dates = standing.start_date <= day and (standing.end_date is None or day <= standing.end_date)
         if not (in_dates and standing.on_weekday(day.weekday())):
             continue  # not one of its days at all: not listed
-        if location_of(standing).hours_on(day.weekday()) is None:
+        if standing.location.hours_on(day.weekday()) is None:
             shown.append(UpcomingDay(day, "not_receiving"))
         elif day in skipped:
             shown.append(UpcomingDay(day, "skipped", can_unskip=True))

@@ -13,10 +13,10 @@ from flask_babel import lazy_gettext as _l
 from shop import pricing
 from shop.catalog.models import Variant
 from shop.errors import ValidationError
-from shop.partners.models import PartnerLocation
+from shop.partners.models import WEEKDAY_NAMES, PartnerLocation
 from shop.wholesale import ordering
 from shop.wholesale.delivery import Window, format_minute, reach_problem
-from shop.wholesale.standing.rules import MAX_LINES, NAME_MAX, WEEKDAY_NAMES, weekday_list
+from shop.wholesale.standing.rules import MAX_LINES, NAME_MAX, day_names, weekday_list
 
 
 def clean_name(name: str | None) -> str:
@@ -38,7 +38,7 @@ def check_weekdays(location: PartnerLocation, weekdays) -> int:
             _l(
                 "%(place)s does not receive deliveries on %(days)s.",
                 place=location.name,
-                days=", ".join(str(WEEKDAY_NAMES[day]) for day in closed),
+                days=day_names(closed),
             ),
             field="weekdays",
         )

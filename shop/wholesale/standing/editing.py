@@ -30,7 +30,6 @@ from shop.wholesale.standing.rules import (
     is_delivery_date,
     last_run_date,
     location_for,
-    location_of,
     standing_order_of,
     window_label,
 )
@@ -140,8 +139,8 @@ def resume_standing_order(partner: Partner, user: User, standing_order_id: int) 
     standing = standing_order_of(partner, user, standing_order_id)
     if standing.status == "active":
         raise ConflictError(_l("This standing order is not paused."))
-    if not location_of(standing).active:
-        raise ValidationError(_l("%(place)s is closed: no new order can name it.", place=location_of(standing).name))
+    if not standing.location.active:
+        raise ValidationError(_l("%(place)s is closed: no new order can name it.", place=standing.location.name))
     standing.status = "active"
     db.session.flush()
     _audit(standing, "resume", user, before={"status": "paused"}, after={"status": "active"})
@@ -216,7 +215,7 @@ def change_lines_from(
         )
     if standing.end_date is not None and from_date > standing.end_date:
         raise ValidationError(_l("This standing order ends before that date."), field="from_date")
-    checked = check_lines(location_of(standing), lines)
+    checked = check_lines(standing.location, lines)
     before = {
         line.variant_id: [line.quantity, line.valid_from, line.valid_to]
         for line in standing.lines

@@ -14,18 +14,18 @@ from shop.partners.models import Partner
 from shop.wholesale import ordering
 from shop.wholesale.delivery import Window, earliest_date, reach_problem, windows
 from shop.wholesale.models import StandingOrder
-from shop.wholesale.standing.rules import lines_on, location_of
+from shop.wholesale.standing.rules import lines_on
 
 
 def delivery_window(standing: StandingOrder, day: date) -> Window:
     """Its window on `day`, kept within the location's hours that day (they may have changed
     since it was set): the part of it they overlap, else the day's first slot."""
-    hours = location_of(standing).hours_on(day.weekday())
+    hours = standing.location.hours_on(day.weekday())
     start = max(standing.window_start_minute, hours.opens_minute)
     end = min(standing.window_end_minute, hours.closes_minute)
     if start < end:
         return Window(start, end)
-    return windows(location_of(standing), day)[0]
+    return windows(standing.location, day)[0]
 
 
 def _orderable_quantity(variant: Variant, wanted: int) -> int:
@@ -46,7 +46,7 @@ def plan_order(
     """What to order for `day` now: (variant id, quantity) pairs, and what is missing."""
     lines = lines_on(standing, day)
     variants = ordering.orderable_variants(line.variant_id for line in lines)
-    location = location_of(standing)
+    location = standing.location
     quantities, missing = [], []
     for line in lines:
         variant = variants.get(line.variant_id)

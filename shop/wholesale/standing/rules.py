@@ -11,26 +11,18 @@ from sqlalchemy.orm import selectinload
 
 from shop import clock
 from shop.accounts.models import PartnerMember, User
+from shop.catalog.models import Variant
 from shop.errors import Forbidden, NotFound
 from shop.extensions import db
-from shop.partners.models import Partner, PartnerLocation, PartnerMemberLocation
-from shop.wholesale.delivery import Window, format_minute, windows
+from shop.partners.members import ORDERING_ROLES, allowed_location_ids, may_order_for
+from shop.partners.models import WEEKDAY_NAMES, Partner, PartnerLocation
+from shop.wholesale.delivery import Window, windows
 from shop.wholesale.models import StandingOrder, StandingOrderLine, StandingOrderRun
 
-ORDERING_ROLES = ("owner", "buyer")
 MAX_LINES = 50
 NAME_MAX = 120
 # The standing order's page shows this many days ahead.
 SHOWN_DAYS = 14
-WEEKDAY_NAMES = (
-    _l("Monday"),
-    _l("Tuesday"),
-    _l("Wednesday"),
-    _l("Thursday"),
-    _l("Friday"),
-    _l("Saturday"),
-    _l("Sunday"),
-)
 
 
 def _membership(partner: Partner, user: User) -> PartnerMember:
@@ -40,26 +32,12 @@ def _membership(partner: Partner, user: User) -> PartnerMember:
     return member
 
 
-def _allowed_location_ids(member: PartnerMember) -> set[int] | None:
-    if member.role == "owner" or member.all_locations:
-        return None
-    return set(
-        db.session.scalars(
-            select(PartnerMemberLocation.location_id).where(
-                PartnerMemberLocation.user_id == member.user_id,
-                PartnerMemberLocation.partner_id == member.partner_id,
-            )
-        )
-    )
-
-
 def location_for(partner: Partner, user: User, location_id) -> PartnerLocation:
-    """A location of `partner` the user may order for and still open; NotFound otherwise (a
-    buyer limited to other branches learns nothing about this one)."""
+    """A location of `partner` the user may order for (open or closed: the caller says which it
+    wants); NotFound otherwise (a buyer limited to other branches learns nothing about this one)."""
     member = _membership(partner, user)
     location = db.session.get(PartnerLocation, location_id) if isinstance(location_id, int) else None
-    allowed = _allowed_location_ids(member)
-    if location is None or location.partner_id != partner.id or (allowed is not None and location.id not in allowed):
+    if location is None or location.partner_id != partner.id or not may_order_for(member, location.id):
         raise NotFound()
     return location
 
@@ -69,10 +47,7 @@ def standing_order_of(partner: Partner, user: User, standing_order_id) -> Standi
     Raises NotFound for another partner's or another branch's, Forbidden for an accountant."""
     member = _membership(partner, user)
     standing = db.session.get(StandingOrder, standing_order_id) if isinstance(standing_order_id, int) else None
-    if standing is None or standing.partner_id != partner.id:
-        raise NotFound()
-    allowed = _allowed_location_ids(member)
-    if allowed is not None and standing.location_id not in allowed:
+    if standing is None or standing.partner_id != partner.id or not may_order_for(member, standing.location_id):
         raise NotFound()
     return standing
 
@@ -81,7 +56,7 @@ def standing_orders_for(partner: Partner, user: User) -> list[tuple[PartnerLocat
     """The standing orders the user may see, per location (the locations they order for, open
     ones and closed ones that still have standing orders), by name."""
     member = _membership(partner, user)
-    allowed = _allowed_location_ids(member)
+    allowed = allowed_location_ids(member)
     rows = db.session.scalars(
         select(StandingOrder)
         .where(StandingOrder.partner_id == partner.id)
@@ -98,14 +73,6 @@ def standing_orders_for(partner: Partner, user: User) -> list[tuple[PartnerLocat
     ]
 
 
-def location_of(standing: StandingOrder) -> PartnerLocation:
-    return db.session.get(PartnerLocation, standing.location_id)
-
-
-def partner_of(standing: StandingOrder) -> Partner:
-    return db.session.get(Partner, standing.partner_id)
-
-
 def takes_standing_orders(partner: Partner) -> bool:
     """Whether the run orders for this partner now: approved and buying on account."""
     return partner.status == "active" and partner.on_terms
@@ -119,13 +86,23 @@ def weekday_list(mask: int) -> list[int]:
     return [day for day in range(7) if mask & (1 << day)]
 
 
+def day_names(days) -> str:
+    """Weekdays (Monday = 0) in words, in the current language ("Monday, Wednesday")."""
+    return ", ".join(str(WEEKDAY_NAMES[day]) for day in days)
+
+
 def weekday_names(mask: int) -> str:
     """The weekdays of a mask in words, in the current language ("Monday, Wednesday")."""
-    return ", ".join(str(WEEKDAY_NAMES[day]) for day in weekday_list(mask))
+    return day_names(weekday_list(mask))
+
+
+def window_of(standing: StandingOrder) -> Window:
+    """The delivery window it was set up with (see plan.delivery_window for a given day's)."""
+    return Window(standing.window_start_minute, standing.window_end_minute)
 
 
 def window_label(standing: StandingOrder) -> str:
-    return f"{format_minute(standing.window_start_minute)}–{format_minute(standing.window_end_minute)}"
+    return window_of(standing).label
 
 
 def location_windows(location: PartnerLocation) -> list[Window]:
@@ -150,7 +127,7 @@ def is_delivery_date(standing: StandingOrder, day: date) -> bool:
         standing.on_weekday(day.weekday())
         and standing.start_date <= day
         and (standing.end_date is None or day <= standing.end_date)
-        and location_of(standing).hours_on(day.weekday()) is not None
+        and standing.location.hours_on(day.weekday()) is not None
     )
 
 
@@ -166,3 +143,19 @@ def first_changeable_date(standing: StandingOrder, today: date | None = None) ->
 
 def lines_on(standing: StandingOrder, day: date) -> list[StandingOrderLine]:
     return [line for line in standing.lines if line.valid_on(day)]
+
+
+def variants_of(standing: StandingOrder) -> dict[int, Variant]:
+    """{variant id: variant} of all its lines, past and future (for their SKUs and names)."""
+    ids = {line.variant_id for line in standing.lines}
+    return {v.id: v for v in db.session.scalars(select(Variant).where(Variant.id.in_(ids)))} if ids else {}
+
+
+def lines_to_change(
+    standing: StandingOrder, first: date, variants: dict[int, Variant] | None = None
+) -> list[tuple[str, int]]:
+    """The (SKU, quantity) pairs a change of lines from `first` starts with: the lines in force
+    that day, else those it started with. `variants`: its variants_of, if read already."""
+    variants = variants if variants is not None else variants_of(standing)
+    current = lines_on(standing, first) or lines_on(standing, standing.start_date)
+    return [(variants[line.variant_id].sku, line.quantity) for line in current]

@@ -23,6 +23,7 @@ from shop.extensions import db
 from shop.mail.services import queue_mail
 from shop.models_base import utcnow
 from shop.orders.models import Order
+from shop.partners.members import ORDERING_ROLES, may_order_for
 from shop.partners.models import TERM_DAYS, Partner, PartnerLocation
 from shop.urls import external_url
 from shop.wholesale import ordering
@@ -31,12 +32,8 @@ from shop.wholesale.models import RUN_OUTCOMES, StandingOrder, StandingOrderRun,
 from shop.wholesale.standing.calendar import RunDetail
 from shop.wholesale.standing.plan import credit_refusal, delivery_window, plan_order
 from shop.wholesale.standing.rules import (
-    ORDERING_ROLES,
-    _allowed_location_ids,
     is_delivery_date,
     lines_on,
-    location_of,
-    partner_of,
     takes_standing_orders,
 )
 
@@ -138,8 +135,8 @@ def _still_due(standing: StandingOrder | None, day: date) -> bool:
     return (
         standing is not None
         and standing.status == "active"
-        and takes_standing_orders(partner_of(standing))
-        and location_of(standing).active
+        and takes_standing_orders(standing.partner)
+        and standing.location.active
         and is_delivery_date(standing, day)
         and db.session.get(StandingOrderSkip, (standing.id, day)) is None
         and bool(lines_on(standing, day))
@@ -155,29 +152,26 @@ def _members(partner: Partner, roles: tuple[str, ...], location_id: int | None =
         .where(PartnerMember.partner_id == partner.id, PartnerMember.role.in_(roles), User.active.is_(True))
         .order_by(User.id)
     ).all()
-    users = []
-    for user, member in rows:
-        if location_id is not None and member.role == "buyer":
-            allowed = _allowed_location_ids(member)
-            if allowed is not None and location_id not in allowed:
-                continue
-        users.append(user)
-    return users
+    return [
+        user
+        for user, member in rows
+        if location_id is None or member.role != "buyer" or may_order_for(member, location_id)
+    ]
 
 
 def _mail_run(standing: StandingOrder, run: StandingOrderRun, order: Order | None, roles: tuple[str, ...]) -> None:
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     template = "standing_refused" if run.outcome in ("over_credit", "on_hold") else "standing_shortfall"
     url = external_url("partners.standing_show", standing_order_id=standing.id)
-    for user in _members(partner_of(standing), roles, standing.location_id):
+    for user in _members(standing.partner, roles, standing.location_id):
         queue_mail(
             to=user.email,
             template=template,
             locale=user.locale or default,
             user=user,
-            partner=partner_of(standing),
+            partner=standing.partner,
             standing=standing,
-            location=location_of(standing),
+            location=standing.location,
             run=run,
             detail=RunDetail.of(run),
             order_number=order.number if order else None,
@@ -195,10 +189,10 @@ def _order_contact(standing: StandingOrder) -> tuple[int | None, str, str]:
         member = db.session.get(PartnerMember, (creator.id, standing.partner_id))
         if member is not None and member.role in ORDERING_ROLES:
             return creator.id, creator.email, creator.locale or default
-    owners = _members(partner_of(standing), ("owner",))
+    owners = _members(standing.partner, ("owner",))
     if owners:
         return owners[0].id, owners[0].email, owners[0].locale or default
-    return None, partner_of(standing).einvoice_email or "", default
+    return None, standing.partner.einvoice_email or "", default
 
 
 def _claim(standing_order_id: int, day: date) -> StandingOrderRun | None:
@@ -221,7 +215,7 @@ def _claim(standing_order_id: int, day: date) -> StandingOrderRun | None:
 def _order_one(run: StandingOrderRun, standing: StandingOrder, now: datetime) -> Order | None:
     """Order what can be ordered for the run's date and set its outcome; mail the partner what
     went wrong. Writes in the caller's transaction."""
-    day, partner, today = run.delivery_date, partner_of(standing), now.astimezone(clock.VN).date()
+    day, partner, today = run.delivery_date, standing.partner, now.astimezone(clock.VN).date()
     window = delivery_window(standing, day)
     actor_id, email, locale = _order_contact(standing)
     for attempt in range(3):
@@ -231,7 +225,7 @@ def _order_one(run: StandingOrderRun, standing: StandingOrder, now: datetime) ->
             _mail_run(standing, run, None, ("owner", "buyer"))
             return None
         request = ordering.PartnerOrderRequest(
-            location=location_of(standing),
+            location=standing.location,
             quantities=quantities,
             delivery_date=day,
             window=window,
