@@ -108,3 +108,9 @@ def shipments_of(order: Order) -> list[Shipment]:
 
 def invoice_of(order: Order) -> Invoice | None:
     return db.session.scalar(select(Invoice).where(Invoice.order_id == order.id))
+
+
+def order_by_token(partner_id: int, token: str | None) -> Order | None:
+    """The partner's order placed from the review form with this checkout token, if any (the
+    same form sent again, or twice at once, places one order)."""
+    return db.session.scalar(select(Order).where(Order.checkout_token == token, Order.partner_id == partner_id))

@@ -50,12 +50,17 @@ def switch():
     return switch_to(partner_id)
 
 
-# The partner area's parts (each adds its routes, menu entry and dashboard panel) are imported
-# here, below, as they are written.
-from shop.partner_portal.views import invoices, locations, members, onboarding  # noqa: E402, F401
-
-# Ordering (quick order grid, CSV upload, review and place, orders; owners and buyers).
-from shop.partner_portal.views import ordering  # noqa: E402, F401
-
-# Standing orders (owners and buyers).
-from shop.partner_portal.views import standing  # noqa: E402, F401
+# The partner area's parts (each adds its routes, menu entry and dashboard panel), imported here,
+# below, once `bp` exists: onboarding, members, locations and invoices; ordering (the quick order
+# grid, review and place), order_upload (CSV) and orders (the list, one order, order again) for
+# owners and buyers; standing (standing orders, owners and buyers).
+from shop.partner_portal.views import (  # noqa: E402, F401
+    invoices,
+    locations,
+    members,
+    onboarding,
+    order_upload,
+    ordering,
+    orders,
+    standing,
+)

@@ -1,97 +1,43 @@
-"""Ordering for restaurant partners (owners and buyers): the quick order grid, the CSV upload,
-"order again", the review where the location, delivery date and window, PO number and the way to
-pay are chosen, "Place order", and the partner's orders.
+"""Ordering for restaurant partners (owners and buyers): the quick order grid, then the review
+where the location, delivery date and window, PO number and the way to pay are chosen, and
+"Place order". The CSV upload is order_upload.py; the partner's orders are orders.py.
 
 The order being put together (the draft: quantities per pack) is kept in the session, for this
-partner only; every page prices it again through shop.wholesale.ordering, which also places it."""
+partner only (draft_session.py); every page prices it again through shop.wholesale, which also
+places it."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import format_date, get_locale, ngettext
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from shop import clock
 from shop.checkout.services import TotalChanged, new_checkout_token
 from shop.errors import ShopError, ValidationError
 from shop.extensions import db
-from shop.fulfilment.services import STATUS_LABELS as SHIPMENT_STATUS_LABELS
-from shop.invoicing.credit import credit_summary
-from shop.invoicing.services import due_on_for
 from shop.models_base import utcnow
 from shop.money import format_vnd
 from shop.orders.access import remember_order
 from shop.orders.models import Order
-from shop.partner_portal.access import (
-    ORDERING,
-    allowed_location_ids,
-    ordering_locations,
-    own_location_or_404,
-    own_or_404,
-    partner_required,
-)
-from shop.partner_portal.views import bp, dashboard_panels, partner_nav
-from shop.partners.models import TERM_DAYS, PartnerLocation
+from shop.partner_portal.access import ORDERING, ordering_locations, own_location_or_404, partner_required
+from shop.partner_portal.views import bp, partner_nav
+from shop.partner_portal.views.draft_session import current_draft, keep_draft, locale, take_changes
 from shop.payments.registry import method_of
 from shop.web import form_view, no_store
-from shop.wholesale import csv_orders, partner_orders, quick_order
-from shop.wholesale.delivery import Window, delivery_dates, windows
-from shop.wholesale.drafts import Draft, encode_items, parse_items
-from shop.wholesale.forms import ConfirmUploadForm, CsrfOnlyForm, PlaceOrderForm, UploadOrderForm
-from shop.wholesale.ordering import PartnerOrderRequest, payment_options, place_partner_order, price_lines
-from shop.wholesale.reorder import Change, reorder
+from shop.wholesale import partner_orders, quick_order
+from shop.wholesale.delivery import Window
+from shop.wholesale.drafts import Draft
+from shop.wholesale.forms import CsrfOnlyForm, PlaceOrderForm
+from shop.wholesale.ordering import PartnerOrderRequest, place_partner_order, price_lines
+from shop.wholesale.review import review_order
 
 partner_nav.add(10, "partners.order", _l("Quick order"), roles=ORDERING)
-partner_nav.add(12, "partners.orders", _l("Orders"), roles=ORDERING)
-
-DRAFT = "partner_order_draft"
-CHANGES = "partner_order_changes"
-# At most this many "order again" changes are kept to show (the rest are counted).
-CHANGES_KEPT = 20
-
-
-def _locale() -> str:
-    return str(get_locale() or "vi")
-
-
-# --- The draft ---------------------------------------------------------------------------------
-
-
-def _draft() -> Draft:
-    kept = session.get(DRAFT)
-    if not isinstance(kept, dict) or kept.get("p") != g.partner.id:
-        return Draft()
-    return Draft.decode(kept.get("d"))
-
-
-def _keep(draft: Draft) -> None:
-    if draft.quantities or draft.typed:
-        session[DRAFT] = {"p": g.partner.id, "d": draft.encode()}
-    else:
-        session.pop(DRAFT, None)
-
-
-def _keep_changes(changes: list[Change]) -> None:
-    session[CHANGES] = {
-        "p": g.partner.id,
-        "c": [change.as_dict() for change in changes[:CHANGES_KEPT]],
-        "more": max(len(changes) - CHANGES_KEPT, 0),
-    }
-
-
-def _take_changes() -> tuple[list[str], int]:
-    """The changes "order again" found, worded once (then forgotten)."""
-    kept = session.pop(CHANGES, None)
-    if not isinstance(kept, dict) or kept.get("p") != g.partner.id:
-        return [], 0
-    changes = [Change.from_dict(data) for data in kept.get("c") or () if isinstance(data, dict)]
-    return [change.message() for change in changes if change], int(kept.get("more") or 0)
 
 
 # --- Quick order grid --------------------------------------------------------------------------
@@ -107,12 +53,12 @@ def _filters(args) -> quick_order.Filters:
 @no_store
 def order():
     filters = _filters(request.args)
-    draft = _draft()
+    draft = current_draft()
     mine = request.args.get("mine") == "1"
     variants, total, page = quick_order.find_variants(filters, only=list(draft.quantities) if mine else None)
     rows, basket = quick_order.grid(g.partner, variants, draft, day=clock.today())
     groups, producers = quick_order.filter_choices()
-    changes, more_changes = _take_changes()
+    changes, more_changes = take_changes()
     return render_template(
         "partner_portal/ordering/grid.html",
         form=CsrfOnlyForm(formdata=None),
@@ -128,7 +74,7 @@ def order():
         producers=producers,
         changes=changes,
         more_changes=more_changes,
-        locale=_locale(),
+        locale=locale(),
     )
 
 
@@ -157,17 +103,17 @@ def order_update():
     if not form.validate_on_submit():
         flash(_("Your form expired. Please try again."), "error")
         return redirect(url_for("partners.order", **back))
-    draft = _draft()
+    draft = current_draft()
     action = request.form.get("action") or "update"
     if action == "clear":
-        _keep(Draft())
+        keep_draft(Draft())
         flash(_("Your order is empty again."), "success")
         return redirect(url_for("partners.order"))
     try:
         _take_quantities(draft)
     except ValidationError as exc:
         flash(str(exc.message), "error")
-    _keep(draft)
+    keep_draft(draft)
     if action == "review":
         return redirect(url_for("partners.order_review"))
     if action.startswith("page-") and action[5:].isdigit() and len(action) < 12:
@@ -180,12 +126,12 @@ def order_update():
 def order_price():
     """For the grid's script: keep this page's quantities in the draft and answer with every line
     as the server prices it (the script shows these words and figures, it computes none)."""
-    draft = _draft()
+    draft = current_draft()
     try:
         _take_quantities(draft)
     except ValidationError as exc:
         return jsonify(error=str(exc.message)), 400
-    _keep(draft)
+    keep_draft(draft)
     basket = price_lines(g.partner, draft.items(), day=clock.today())
     lines = {line.variant.id: line for line in basket.lines}
     answer = {}
@@ -219,62 +165,6 @@ def order_price():
     )
 
 
-# --- CSV upload ----------------------------------------------------------------------------------
-
-
-@bp.route("/order/upload", methods=["GET", "POST"])
-@partner_required(roles=ORDERING)
-@form_view
-@no_store
-def order_upload():
-    """Upload or paste `sku,quantity` lines: every row is checked and shown; nothing is ordered,
-    and nothing reaches the draft until the buyer confirms."""
-    # Twice the file limit gets our own message; anything larger is cut off unread (413).
-    request.max_content_length = csv_orders.MAX_BYTES * 2
-    form = UploadOrderForm()
-    preview = None
-    if form.validate_on_submit():
-        upload = form.file.data
-        source = upload.stream if upload and getattr(upload, "filename", "") else None
-        if source is None and not (form.text.data or "").strip():
-            form.file.errors = [*form.file.errors, _("Choose a CSV file or paste the lines.")]
-        else:
-            try:
-                preview = csv_orders.preview_order_file(g.partner, source or form.text.data, day=clock.today())
-            except ShopError as exc:
-                (form.file if source is not None else form.text).errors.append(str(exc.message))
-    if preview is None:
-        status = 400 if form.is_submitted() else 200
-        return render_template("partner_portal/ordering/upload.html", form=form, max_rows=csv_orders.MAX_LINES), status
-    return render_template(
-        "partner_portal/ordering/upload_preview.html",
-        preview=preview,
-        confirm=ConfirmUploadForm(formdata=None, lines=encode_items(preview.items())),
-        locale=_locale(),
-        source_label=quick_order.source_label,
-    )
-
-
-@bp.route("/order/upload/confirm", methods=["POST"])
-@partner_required(roles=ORDERING)
-def order_upload_confirm():
-    """The previewed rows that passed, into the draft (each replaces the pack's quantity)."""
-    form = ConfirmUploadForm()
-    if not form.validate_on_submit():
-        flash(_("Your form expired. Please upload the file again."), "error")
-        return redirect(url_for("partners.order_upload"))
-    items = parse_items(form.lines.data)
-    draft = _draft()
-    try:
-        draft.merge(items)
-    except ValidationError as exc:
-        flash(str(exc.message), "error")
-        return redirect(url_for("partners.order_upload"))
-    _keep(draft)
-    flash(_("%(n)s lines are in your order. Check them and review the order.", n=len(items)), "success")
-    return redirect(url_for("partners.order", mine="1"))
-
-
 # --- Review and place ----------------------------------------------------------------------------
 
 
@@ -296,37 +186,27 @@ def _location_arg(raw, locations):
 
 def _review_page(draft: Draft, *, form: PlaceOrderForm, location, chosen_date, chosen_window, status=200, errors=None):
     """The review page: lines, VAT per rate, delivery choices for the location, the way to pay."""
-    now = utcnow()
-    today = clock.today()
-    locations = ordering_locations(g.membership)
-    basket = price_lines(g.partner, draft.items(), day=today)
-    dates = delivery_dates(basket.products, location, now) if location else []
-    if chosen_date not in dates:
-        chosen_date = dates[0] if dates else None
-    slots = windows(location, chosen_date) if location and chosen_date else []
-    options = payment_options(g.partner, basket.subtotal_vnd)
-    credit = credit_summary(g.partner, today) if g.partner.on_terms else None
-    due_on = due_on_for(g.partner.payment_terms, chosen_date, today) if g.partner.on_terms and chosen_date else None
+    review = review_order(g.partner, draft.items(), location, chosen_date, now=utcnow(), today=clock.today())
     form.checkout_token.data = form.checkout_token.data or new_checkout_token()
-    form.expected_total.data = str(basket.subtotal_vnd)
-    changes, more_changes = _take_changes()
+    form.expected_total.data = str(review.basket.subtotal_vnd)
+    changes, more_changes = take_changes()
     return render_template(
         "partner_portal/ordering/review.html",
         form=form,
-        basket=basket,
-        locations=locations,
+        basket=review.basket,
+        locations=ordering_locations(g.membership),
         location=location,
-        dates=dates,
-        chosen_date=chosen_date,
-        slots=slots,
+        dates=review.dates,
+        chosen_date=review.chosen_date,
+        slots=review.slots,
         chosen_window=chosen_window,
-        options=options,
-        credit=credit,
-        due_on=due_on,
-        term_days=TERM_DAYS.get(g.partner.payment_terms),
+        options=review.options,
+        credit=review.credit,
+        due_on=review.due_on,
+        term_days=review.term_days,
         changes=changes,
         more_changes=more_changes,
-        locale=_locale(),
+        locale=locale(),
         source_label=quick_order.source_label,
         format_long_date=lambda day: format_date(day, "full"),
         errors=errors or {},
@@ -338,13 +218,13 @@ def _review_page(draft: Draft, *, form: PlaceOrderForm, location, chosen_date, c
 @form_view
 @no_store
 def order_review():
-    draft = _draft()
+    draft = current_draft()
     basket = price_lines(g.partner, draft.items(), day=clock.today())
     gone = quick_order.missing_variants(draft, basket)
     if gone:
         for variant_id in gone:
             draft.quantities.pop(variant_id, None)
-        _keep(draft)
+        keep_draft(draft)
         flash(_("Some products in your order are no longer for sale; they were taken out."), "warning")
     if not draft.quantities:
         flash(_("Enter a quantity for at least one product."), "error")
@@ -368,7 +248,7 @@ def order_review():
 @no_store
 def order_place():
     form = PlaceOrderForm()
-    draft = _draft()
+    draft = current_draft()
     locations = ordering_locations(g.membership)
     location = _location_arg(form.location_id.data, locations)
     chosen_date = _date_arg(form.delivery_date.data)
@@ -400,7 +280,7 @@ def order_place():
     if location is None:
         return again(_("Choose one of your delivery locations."), "location_id")
     token = form.checkout_token.data
-    existing = db.session.scalar(select(Order).where(Order.checkout_token == token, Order.partner_id == g.partner.id))
+    existing = partner_orders.order_by_token(g.partner.id, token)
     if existing is not None:
         return _after_placing(existing)
     order_request = PartnerOrderRequest(
@@ -416,13 +296,13 @@ def order_place():
     )
     try:
         placed = place_partner_order(
-            g.partner, order_request, actor_user_id=current_user.id, email=current_user.email, locale=_locale()
+            g.partner, order_request, actor_user_id=current_user.id, email=current_user.email, locale=locale()
         )
     except IntegrityError:
         # The same form sent twice at once: the other request placed the order.
         db.session.rollback()
-        existing = db.session.scalar(select(Order).where(Order.checkout_token == token))
-        if existing is None or existing.partner_id != g.partner.id:
+        existing = partner_orders.order_by_token(g.partner.id, token)
+        if existing is None:
             raise
         return _after_placing(existing)
     except TotalChanged as exc:
@@ -434,7 +314,7 @@ def order_place():
         form.checkout_token.data = None
         return again(exc.message, exc.field)
     db.session.commit()
-    _keep(Draft())
+    keep_draft(Draft())
     return _after_placing(placed)
 
 
@@ -449,128 +329,3 @@ def _after_placing(order: Order):
         return redirect(url_for("orders.show", number=order.number))
     flash(_("Your order %(number)s is placed.", number=order.number), "success")
     return redirect(url_for("partners.orders_show", order_id=order.id))
-
-
-# --- The partner's orders ------------------------------------------------------------------------
-
-
-def _own_order_or_404(order_id: int) -> Order:
-    """The partner's order (404 for another partner's), and for a buyer limited to some
-    locations one of theirs (404 otherwise)."""
-    order = own_or_404(Order, order_id)
-    allowed = allowed_location_ids(g.membership)
-    if order.number is None or (allowed is not None and order.partner_location_id not in allowed):
-        abort(404)
-    return order
-
-
-@bp.route("/orders")
-@partner_required(roles=ORDERING)
-@no_store
-def orders():
-    allowed = allowed_location_ids(g.membership)
-    location_id = None
-    raw = request.args.get("location_id") or ""
-    if raw:
-        if not (raw.isdigit() and len(raw) < 10):
-            abort(404)
-        location = own_location_or_404(int(raw))
-        if allowed is not None and location.id not in allowed:
-            abort(404)
-        location_id = location.id
-    page = request.args.get("page", "1")
-    listing = partner_orders.list_orders(
-        g.partner.id,
-        allowed,
-        location_id=location_id,
-        page=int(page) if page.isdigit() and len(page) < 6 else 1,
-    )
-    choices = [loc for loc in g.partner.locations if allowed is None or loc.id in allowed]
-    return render_template(
-        "partner_portal/ordering/orders.html",
-        listing=listing,
-        locations=choices,
-        location_id=location_id,
-        window_label=partner_orders.window_label,
-    )
-
-
-def _invoice_url(order: Order) -> str | None:
-    """The invoice's page, for owners, once the invoices' pages exist."""
-    if g.membership.role != "owner":
-        return None
-    endpoint = next(
-        (e for e in ("partners.invoice", "partners.invoices_show") if e in current_app.view_functions), None
-    )
-    invoice = partner_orders.invoice_of(order) if endpoint else None
-    return url_for(endpoint, invoice_id=invoice.id) if invoice else None
-
-
-@bp.route("/orders/<int:order_id>")
-@partner_required(roles=ORDERING)
-@no_store
-def orders_show(order_id: int):
-    order = _own_order_or_404(order_id)
-    location = db.session.get(PartnerLocation, order.partner_location_id) if order.partner_location_id else None
-    return render_template(
-        "partner_portal/ordering/order.html",
-        order=order,
-        location=location,
-        shipments=partner_orders.shipments_of(order),
-        shipment_statuses=SHIPMENT_STATUS_LABELS,
-        window=partner_orders.window_label(order),
-        invoice_url=_invoice_url(order),
-        form=CsrfOnlyForm(formdata=None),
-        locale=_locale(),
-    )
-
-
-@bp.route("/orders/<int:order_id>/again", methods=["POST"])
-@partner_required(roles=ORDERING)
-def orders_again(order_id: int):
-    """Put an earlier order's lines in the draft at today's prices, and show what changed."""
-    order = _own_order_or_404(order_id)
-    if not CsrfOnlyForm().validate_on_submit():
-        flash(_("Your form expired. Please try again."), "error")
-        return redirect(url_for("partners.orders_show", order_id=order.id))
-    again = reorder(g.partner, order, day=clock.today(), locale=_locale())
-    draft = _draft()
-    try:
-        draft.merge(again.items)
-    except ValidationError as exc:
-        flash(str(exc.message), "error")
-        return redirect(url_for("partners.orders_show", order_id=order.id))
-    _keep(draft)
-    _keep_changes(again.changes)
-    if not again.items:
-        flash(_("Nothing of order %(number)s can be ordered today.", number=order.number), "error")
-        return redirect(url_for("partners.order"))
-    if again.changes:
-        flash(
-            _(
-                "The lines of order %(number)s are in your order, at today's prices. Some things changed: see below.",
-                number=order.number,
-            ),
-            "warning",
-        )
-    else:
-        flash(_("The lines of order %(number)s are in your order, at today's prices.", number=order.number), "success")
-    if order.partner_location_id and order.partner_location_id in {loc.id for loc in ordering_locations(g.membership)}:
-        return redirect(url_for("partners.order_review", location_id=order.partner_location_id))
-    return redirect(url_for("partners.order_review"))
-
-
-# --- Dashboard -----------------------------------------------------------------------------------
-
-
-@dashboard_panels.add(10)
-def _deliveries_panel(partner, membership):
-    if membership is None or membership.role not in ORDERING:
-        return None
-    upcoming, locations = partner_orders.upcoming_deliveries(
-        partner.id, allowed_location_ids(membership), clock.today()
-    )
-    return (
-        "partner_portal/ordering/_panel.html",
-        {"orders": upcoming, "locations": locations, "window_label": partner_orders.window_label},
-    )
