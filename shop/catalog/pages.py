@@ -76,11 +76,11 @@ def product_page(slug: str, *, today: date) -> ProductPage:
     Raises NotFound.
 
     One statement (product_rows.statement): the product with everything it owns, as Core
-    rows, its neighbours' cards and the catalog's version. The neighbours are chosen before it, from this process's
-    copy of the catalog's columns, where the product is found by its slug (see
-    _product_places); the version read with them checks that copy. Should the copy not know
-    the slug or be out of date, the neighbours are chosen again from the product as read and
-    loaded with a second statement, as they always were before."""
+    rows, its neighbours' cards and the catalog's version. The neighbours are chosen before
+    it, from this process's copy of the catalog's columns, where the product is found by its
+    slug (see _product_places); the version read with them checks that copy. Should the copy
+    not know the slug or be out of date, the neighbours are chosen again from the product as
+    read and loaded with a second statement, as they always were before."""
     held = held_columns(today)
     places = _product_places(held)
     guess = places.find(slug)
