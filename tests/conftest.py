@@ -126,6 +126,10 @@ def app(app_config):
     with app.app_context():
         yield app
         db.session.remove()
+    # Closing the test's context runs what waits for it (mail committed in the test is sent
+    # then), which may take a connection: the pool is closed only afterwards, so none is left
+    # open behind it.
+    with app.app_context():
         db.engine.dispose()
 
 
