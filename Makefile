@@ -31,7 +31,7 @@ test: install-dev translations test-system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -53,6 +53,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if _in_e2e(item):
             item.add_marker(pytest.mark.e2e)
+            # One worker runs the browser tests, in this order (one server, one browser, and the
+            # HTML check of every page they visited at the end).
+            item.add_marker(pytest.mark.xdist_group("e2e"))
             if item.name == HTML_VALIDITY_TEST:
                 last.append(item)
     for item in last:  # the HTML check runs after every page has been collected
