@@ -48,3 +48,18 @@ def today() -> date:
 def aware(moment: datetime) -> datetime:
     """A datetime read back from the database as aware UTC (SQLite hands back naive UTC)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def format_minutes(minutes: int | None) -> str:
+    """A time of day kept as minutes after midnight (receiving hours, delivery windows) as "06:00";
+    "" for None."""
+    if minutes is None:
+        return ""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def format_window(start_minute: int | None, end_minute: int | None) -> str:
+    """A window of the day as "06:00–08:00"; "" when either end is missing."""
+    if start_minute is None or end_minute is None:
+        return ""
+    return f"{format_minutes(start_minute)}–{format_minutes(end_minute)}"

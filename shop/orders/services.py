@@ -81,10 +81,8 @@ def delivery_when(order) -> str | None:
     if order.delivery_date is None:
         return None
     day = format_date(order.delivery_date, "full")
-    if order.window_start_minute is None or order.window_end_minute is None:
-        return day
-    start, end = order.window_start_minute, order.window_end_minute
-    return f"{day}, {start // 60:02d}:{start % 60:02d}–{end // 60:02d}:{end % 60:02d}"
+    window = clock.format_window(order.window_start_minute, order.window_end_minute)
+    return f"{day}, {window}" if window else day
 
 
 class IllegalTransition(ConflictError):

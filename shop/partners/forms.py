@@ -21,7 +21,8 @@ from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from shop import geo
-from shop.partners.locations import LocationDetails, format_minutes
+from shop.clock import format_minutes
+from shop.partners.locations import LocationDetails
 from shop.partners.models import PARTNER_ROLES, PAYMENT_TERMS, WEEKDAY_NAMES, WEEKDAYS, role_label, terms_label
 from shop.web import PlaceChoices, place_code
 

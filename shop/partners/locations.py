@@ -43,13 +43,6 @@ def parse_time(text: str | int | None, *, field: str) -> int | None:
     raise ValidationError(_l("Enter a time like 06:00 or 14:30."), field=field)
 
 
-def format_minutes(minutes: int | None) -> str:
-    """Minutes after midnight as "06:00" ("" for None)."""
-    if minutes is None:
-        return ""
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def _text(value: str | None, *, limit: int, field: str, missing) -> str:
     text = " ".join((clean_text(value) or "").split())
     if not text:

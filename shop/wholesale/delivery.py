@@ -42,10 +42,6 @@ def cutoff_minute(producer: Producer) -> int:
     return _minutes(current_app.config["PARTNER_ORDER_CUTOFF"])
 
 
-def format_minute(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
 def transit_days(producer: Producer, location: PartnerLocation) -> int:
     """Days on the road from the producer to the location."""
     if producer.province_code == location.province_code:
@@ -83,11 +79,11 @@ class Window:
     @property
     def value(self) -> str:
         """As a form sends it: "0600-0800"."""
-        return f"{format_minute(self.start_minute)}-{format_minute(self.end_minute)}".replace(":", "")
+        return f"{clock.format_minutes(self.start_minute)}-{clock.format_minutes(self.end_minute)}".replace(":", "")
 
     @property
     def label(self) -> str:
-        return f"{format_minute(self.start_minute)}–{format_minute(self.end_minute)}"
+        return clock.format_window(self.start_minute, self.end_minute)
 
     @classmethod
     def parse(cls, raw: str | None) -> Window | None:
@@ -184,8 +180,8 @@ def check_delivery(
             _l(
                 "%(place)s receives deliveries from %(opens)s to %(closes)s on that day.",
                 place=location.name,
-                opens=format_minute(hours.opens_minute),
-                closes=format_minute(hours.closes_minute),
+                opens=clock.format_minutes(hours.opens_minute),
+                closes=clock.format_minutes(hours.closes_minute),
             ),
             field="window",
         )

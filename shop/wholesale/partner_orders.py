@@ -9,13 +9,13 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from shop import clock
 from shop.errors import NotFound
 from shop.extensions import db
 from shop.fulfilment.models import Shipment
 from shop.invoicing.models import Invoice
 from shop.orders.models import Order
 from shop.partners.models import PartnerLocation
-from shop.wholesale.delivery import format_minute
 
 PER_PAGE = 30
 UPCOMING = 5
@@ -25,9 +25,7 @@ NOT_COMING = ("cancelled", "refunded", "delivered")
 
 def window_label(order: Order) -> str:
     """ "06:00–08:00", or "" for an order without a window."""
-    if order.window_start_minute is None or order.window_end_minute is None:
-        return ""
-    return f"{format_minute(order.window_start_minute)}–{format_minute(order.window_end_minute)}"
+    return clock.format_window(order.window_start_minute, order.window_end_minute)
 
 
 def _scoped(partner_id: int, location_ids: set[int] | None):

@@ -13,12 +13,12 @@ from flask_login import current_user
 
 from shop.admin.views import admin_nav, bp
 from shop.admin.views.reviews import decided, review_list, said
+from shop.clock import format_minutes
 from shop.errors import NotFound
 from shop.extensions import db
 from shop.partners import members as member_services
 from shop.partners import onboarding
 from shop.partners.forms import WEEKDAY_NAMES, HoldForm, LegalForm, ReasonForm, TermsForm
-from shop.partners.locations import format_minutes
 from shop.partners.models import Partner, role_label
 from shop.web import form_action, no_store, role_required
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from shop import clock
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.partner_portal.access import EVERYONE, OWNER, allowed_location_ids, own_location_or_404, partner_required
@@ -33,7 +34,7 @@ def locations():
         locations=g.partner.locations,
         allowed=allowed,
         weekday_names=WEEKDAY_NAMES,
-        format_minutes=location_services.format_minutes,
+        format_minutes=clock.format_minutes,
         action_form=MemberActionForm(formdata=None),
         is_owner=g.membership.role == "owner",
     )

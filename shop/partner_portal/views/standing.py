@@ -14,11 +14,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from shop import clock
+from shop.clock import format_minutes
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.partner_portal.access import ORDERING, own_location_or_404, own_or_404, partner_required
 from shop.partner_portal.views import bp, dashboard_panels, partner_nav
-from shop.partners.locations import format_minutes
 from shop.partners.members import may_order_for
 from shop.partners.models import WEEKDAY_NAMES
 from shop.web import form_action, form_view, no_store, put_error_on_form

@@ -12,10 +12,11 @@ from flask_babel import lazy_gettext as _l
 
 from shop import pricing
 from shop.catalog.models import Variant
+from shop.clock import format_minutes
 from shop.errors import ValidationError
 from shop.partners.models import WEEKDAY_NAMES, PartnerLocation
 from shop.wholesale import ordering
-from shop.wholesale.delivery import Window, format_minute, reach_problem
+from shop.wholesale.delivery import Window, reach_problem
 from shop.wholesale.standing.rules import MAX_LINES, NAME_MAX, day_names, weekday_list
 
 
@@ -56,8 +57,8 @@ def check_window(location: PartnerLocation, mask: int, window: Window | None) ->
                     "%(place)s receives deliveries from %(opens)s to %(closes)s on %(day)s: choose a window "
                     "within those hours on every day you ticked.",
                     place=location.name,
-                    opens=format_minute(hours.opens_minute),
-                    closes=format_minute(hours.closes_minute),
+                    opens=format_minutes(hours.opens_minute),
+                    closes=format_minutes(hours.closes_minute),
                     day=WEEKDAY_NAMES[day],
                 ),
                 field="window",
