@@ -88,3 +88,15 @@ def _on_server(server_url: str, statement: str) -> None:
     with engine.connect() as conn:
         conn.exec_driver_sql(statement)
     engine.dispose()
+
+
+def parse_with_database(parser, argv, results_name: str):
+    """The benches' shared options (--database-url, --postgresql, --output under bench/results/)
+    added to `parser`, then parsed and checked."""
+    parser.add_argument("--database-url", help="a PostgreSQL server on which a database is created and dropped")
+    parser.add_argument("--postgresql", action="store_true", help="start a throwaway PostgreSQL cluster and use it")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / results_name)
+    args = parser.parse_args(argv)
+    if args.database_url and not args.database_url.startswith("postgresql"):
+        parser.error("--database-url must be a postgresql+psycopg:// URL (SQLite is the default)")
+    return args

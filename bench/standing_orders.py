@@ -29,11 +29,14 @@ import json
 import os
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from harness import ROOT, log, report_header, shop_on_fresh_database  # bench/ is the script's folder
+from harness import (  # bench/ is the script's folder
+    log,
+    parse_with_database,
+    report_header,
+    shop_on_fresh_database,
+)
 
-RESULTS = ROOT / "bench" / "results"
 PRODUCERS = 3
 PACKS = 30
 
@@ -41,13 +44,7 @@ PACKS = 30
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--partners", type=int, default=1_000, help="partners, each with one standing order")
-    parser.add_argument("--database-url", help="a PostgreSQL server on which a database is created and dropped")
-    parser.add_argument("--postgresql", action="store_true", help="start a throwaway PostgreSQL cluster and use it")
-    parser.add_argument("--output", type=Path, default=RESULTS / "standing_orders.json")
-    args = parser.parse_args(argv)
-    if args.database_url and not args.database_url.startswith("postgresql"):
-        parser.error("--database-url must be a postgresql+psycopg:// URL (SQLite is the default)")
-    return args
+    return parse_with_database(parser, argv, "standing_orders.json")
 
 
 def build(partners: int, today) -> dict:

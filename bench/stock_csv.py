@@ -33,11 +33,14 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-from harness import ROOT, log, report_header, shop_on_fresh_database  # bench/ is the script's folder
+from harness import (  # bench/ is the script's folder
+    log,
+    parse_with_database,
+    report_header,
+    shop_on_fresh_database,
+)
 
-RESULTS = ROOT / "bench" / "results"
 PASSWORD = "bench-password-1"
 PACKS = 5
 
@@ -46,13 +49,7 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=5_000, help="variants of the producer, rows of the file")
     parser.add_argument("--repeats", type=int, default=5, help="timed rounds (after one warm-up round)")
-    parser.add_argument("--database-url", help="a PostgreSQL server on which a database is created and dropped")
-    parser.add_argument("--postgresql", action="store_true", help="start a throwaway PostgreSQL cluster and use it")
-    parser.add_argument("--output", type=Path, default=RESULTS / "stock_csv.json")
-    args = parser.parse_args(argv)
-    if args.database_url and not args.database_url.startswith("postgresql"):
-        parser.error("--database-url must be a postgresql+psycopg:// URL (SQLite is the default)")
-    return args
+    return parse_with_database(parser, argv, "stock_csv.json")
 
 
 def build(rows: int) -> dict:
