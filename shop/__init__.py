@@ -140,6 +140,10 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(bp)
 
+    from shop import api
+
+    api.init_app(app)
+
 
 def _register_template_helpers(app: Flask) -> None:
     from shop import geo
@@ -258,7 +262,8 @@ def _register_security_headers(app: Flask) -> None:
         defaults = list(SECURITY_HEADERS)
         if request.is_secure:
             defaults.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
-        if current_user and current_user.is_authenticated:
+        # The API takes no cookies: it must not even look at the login session.
+        if not request.path.startswith("/api/") and current_user and current_user.is_authenticated:
             # Pages with personal data must not be kept by shared caches.
             defaults.append(("Cache-Control", "private, no-store"))
         for name, value in defaults:

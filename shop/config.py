@@ -216,6 +216,17 @@ def from_environment(env_name: str, instance_path: str) -> dict:
         # Checked from a picture's header before it is decoded: a "decompression bomb" of a few
         # kilobytes can claim 40 megapixels (shop/catalog/images.py).
         "UPLOAD_MAX_PIXELS": _int("UPLOAD_MAX_PIXELS", 30_000_000),
+        # The API (/api/v1): requests per key, and per address for the public catalog without one.
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "600 per minute"),
+        "API_ANONYMOUS_RATE_LIMIT": os.environ.get("API_ANONYMOUS_RATE_LIMIT", "120 per minute"),
+        # Webhooks (shop/integrations/webhooks.py): how long one try may take, how long a delivery
+        # is retried before it is given up, and, for tests and local development only, hosts that
+        # may be sent to over plain HTTP and on a private address (production: HTTPS, public).
+        "WEBHOOK_TIMEOUT_SECONDS": _int("WEBHOOK_TIMEOUT_SECONDS", 10),
+        "WEBHOOK_RETRY_HOURS": _int("WEBHOOK_RETRY_HOURS", 24),
+        "WEBHOOK_INSECURE_HOSTS": [
+            h.strip() for h in os.environ.get("WEBHOOK_INSECURE_HOSTS", "").split(",") if h.strip()
+        ],
         # Every absolute link (mail, Stripe, canonical, sitemap) is built on this, never on the Host header.
         "SHOP_BASE_URL": os.environ.get("SHOP_BASE_URL", "http://127.0.0.1:5000"),
         # Further host names served in production besides SHOP_BASE_URL's (comma-separated).

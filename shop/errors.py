@@ -101,7 +101,7 @@ _MESSAGES = {
 def error_response(status: int, code: str, message=None, headers: dict[str, str] | None = None):
     message = message or _MESSAGES.get(status, _MESSAGES[500])
     if wants_json():
-        return jsonify(error={"code": code, "message": str(message)}), status, headers or {}
+        return jsonify(error={"code": code, "message": str(message), "details": []}), status, headers or {}
     title = _TITLES.get(status, _TITLES[500])
     if request_ctx.url_adapter is None:
         # A host the shop does not serve (TRUSTED_HOSTS): no page can link anywhere, so plain text.

@@ -12,6 +12,14 @@ from shop.catalog.models import (  # noqa: F401
 )
 from shop.checkout.models import SavedAddress  # noqa: F401
 from shop.fulfilment.models import Shipment  # noqa: F401
+from shop.integrations.models import (  # noqa: F401
+    ApiKey,
+    IdempotencyRecord,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from shop.inventory.models import (
     StockMovement,  # noqa: F401
     StockUpload,  # noqa: F401

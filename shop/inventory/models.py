@@ -8,11 +8,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from shop.extensions import db
 from shop.models_base import TimestampMixin
 
-# What moved stock: orders (reserve, release, ship), a count that sets the figure ("set"), and
-# the producer's adjustments by a signed amount.
+# What moved stock: orders (reserve, release, ship), a count that sets the figure ("set"), the
+# producer's adjustments by a signed amount, and a producer's own system through the API ("api";
+# the note names the key).
 ORDER_REASONS = ("reserve", "release", "ship")
 ADJUST_REASONS = ("received", "spoilage", "correction", "returned", "count")
-REASONS = ("set", *ORDER_REASONS, *ADJUST_REASONS)
+REASONS = ("set", *ORDER_REASONS, *ADJUST_REASONS, "api")
 
 
 class StockMovement(TimestampMixin, db.Model):

@@ -207,6 +207,7 @@ REASON_LABELS = {
     "release": _l("Released by an order"),
     "ship": _l("Shipped"),
     **ADJUST_REASON_LABELS,
+    "api": _l("From the producer's system (API)"),
 }
 
 

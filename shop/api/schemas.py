@@ -1,0 +1,91 @@
+"""Schemas every part of the API shares: the error shape, cursor pages, money and ids."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+
+import marshmallow as ma
+from flask_babel import lazy_gettext as _l
+
+from shop.errors import ValidationError
+
+
+class ErrorDetailSchema(ma.Schema):
+    field = ma.fields.String(
+        allow_none=True, metadata={"description": "Where the problem is (`lines.0.quantity`, `cursor`…)."}
+    )
+    message = ma.fields.String(required=True)
+
+
+class ErrorBodySchema(ma.Schema):
+    code = ma.fields.String(required=True, metadata={"description": "Stable, for programs: `not_found`, `invalid`…"})
+    message = ma.fields.String(required=True, metadata={"description": "For people, in the request's language."})
+    details = ma.fields.List(ma.fields.Nested(ErrorDetailSchema), required=True)
+
+
+class ErrorSchema(ma.Schema):
+    """Every error the API answers, whatever its status."""
+
+    class Meta:
+        name = "Error"
+
+    error = ma.fields.Nested(
+        ErrorBodySchema,
+        required=True,
+        metadata={
+            "example": {
+                "code": "invalid",
+                "message": "The request is not valid.",
+                "details": [{"field": "lines.0.quantity", "message": "Must be greater than or equal to 1."}],
+            }
+        },
+    )
+
+
+class CursorArgs(ma.Schema):
+    """Query arguments of every list: where to go on from, and how many."""
+
+    cursor = ma.fields.String(
+        load_default=None, metadata={"description": "The `next_cursor` of the previous page; omit for the first."}
+    )
+    limit = ma.fields.Integer(
+        load_default=50, validate=ma.validate.Range(min=1, max=100), metadata={"description": "At most 100."}
+    )
+
+
+def page_schema(item_schema, name: str):
+    """A `{"data": [...], "next_cursor": ...}` schema for lists of `item_schema`."""
+    return type(
+        name,
+        (ma.Schema,),
+        {
+            "data": ma.fields.List(ma.fields.Nested(item_schema), required=True),
+            "next_cursor": ma.fields.String(
+                allow_none=True, required=True, metadata={"description": "null on the last page."}
+            ),
+            "Meta": type("Meta", (), {"name": name}),
+        },
+    )
+
+
+def encode_cursor(position: dict) -> str:
+    """An opaque cursor for `position` (the sort key of the last item given)."""
+    raw = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> dict | None:
+    """The position a cursor names; None for none. Raises ValidationError (field `cursor`) for
+    anything this API did not make."""
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        position = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        position = None
+    if not isinstance(position, dict):
+        raise ValidationError(_l("This cursor is not one this API gave."), field="cursor")
+    return position
