@@ -18,6 +18,9 @@ class ShopApi(Api):
     shop's pages keep their own error pages): the API's blueprints handle their errors in
     `errors.py`."""
 
+    # Every documented error response has the one shape the API answers with.
+    from shop.api.schemas import ErrorSchema as ERROR_SCHEMA
+
     def _register_error_handlers(self):
         pass
 

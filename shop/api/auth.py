@@ -97,5 +97,18 @@ def key_required(*roles: str):
     return decorator
 
 
+def requires_key(bp, *roles: str):
+    """`key_required(*roles)`, documented: the endpoint needs a bearer key in one of `roles`, and
+    may answer 401 and 403."""
+    from shop.api.schemas import error_responses
+
+    def decorator(view):
+        view = key_required(*roles)(view)
+        view = bp.doc(security=[{"apiKey": []}])(view)
+        return error_responses(bp, 401, 403)(view)
+
+    return decorator
+
+
 def current_key() -> ApiKey:
     return g.api_key

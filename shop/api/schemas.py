@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from http import HTTPStatus
 
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
@@ -89,3 +90,15 @@ def decode_cursor(cursor: str | None) -> dict | None:
     if not isinstance(position, dict):
         raise ValidationError(_l("This cursor is not one this API gave."), field="cursor")
     return position
+
+
+def error_responses(bp, *codes: int):
+    """Document that the decorated endpoint may answer these error statuses (each with the error
+    shape; every endpoint also documents 400, 429 and a default)."""
+
+    def decorator(view):
+        for code in sorted({400, 429, *codes}, reverse=True):
+            view = bp.alt_response(code, response=HTTPStatus(code).name)(view)
+        return view
+
+    return decorator

@@ -4,8 +4,6 @@ schemas and docstrings)."""
 
 from __future__ import annotations
 
-from shop.api.schemas import ErrorSchema
-
 DESCRIPTION = """
 The OCOP shop's API for programs: restaurant partners order from their purchasing software,
 producers keep stock and shipments in step with their own systems.
@@ -42,9 +40,7 @@ SPEC_OPTIONS = {
 
 
 def describe_security(spec) -> None:
-    """The bearer key and the error schema, referred to by every endpoint."""
+    """The bearer key, referred to by every endpoint that needs one."""
     spec.components.security_scheme(
         "apiKey", {"type": "http", "scheme": "bearer", "description": "An API key made on your API keys page."}
     )
-    if "Error" not in spec.components.schemas:
-        spec.components.schema("Error", schema=ErrorSchema)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest import Blueprint
 
+from shop.api.schemas import error_responses
 from shop.catalog.groups import GROUPS
 
 bp = Blueprint("api_catalog", __name__, description="The public catalog: no key needed.")
@@ -28,6 +29,7 @@ class GroupListSchema(ma.Schema):
 
 @bp.route("/groups")
 @bp.response(200, GroupListSchema)
+@error_responses(bp, 401)
 def groups():
     """The six OCOP product groups and their subgroups.
 
