@@ -53,8 +53,10 @@ def switch():
 # The partner area's parts (each adds its routes, menu entry and dashboard panel), imported here,
 # below, once `bp` exists: onboarding, members, locations and invoices; ordering (the quick order
 # grid, review and place), order_upload (CSV) and orders (the list, one order, order again) for
-# owners and buyers; standing (standing orders, owners and buyers).
+# owners and buyers; standing (standing orders, owners and buyers); api_keys and webhooks (the
+# owners' connections for their own systems).
 from shop.partner_portal.views import (  # noqa: E402, F401
+    api_keys,
     invoices,
     locations,
     members,
@@ -63,4 +65,5 @@ from shop.partner_portal.views import (  # noqa: E402, F401
     ordering,
     orders,
     standing,
+    webhooks,
 )

@@ -60,4 +60,15 @@ def switch():
 
 
 # The portal's areas (each adds its routes, menu entry and dashboard panel).
-from shop.portal.views import certificates, earnings, listings, onboarding, partner_pricing, sales, shipments, stock
+from shop.portal.views import (  # noqa: E402, F401
+    api_keys,
+    certificates,
+    earnings,
+    listings,
+    onboarding,
+    partner_pricing,
+    sales,
+    shipments,
+    stock,
+    webhooks,
+)
