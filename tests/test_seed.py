@@ -403,3 +403,16 @@ def test_the_demo_portal_has_a_certificate_to_review_a_pack_running_low_and_an_a
     assert application.tax_code == "0109100228" and application.kind == "household"
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"certificate.submit", "stock.threshold", "producer.apply"} <= actions
+
+
+def test_the_demo_api_keys_act_for_the_demo_producer_and_chain_in_their_roles(demo):
+    from shop.demo_api import DEMO_KEYS
+    from shop.integrations import keys
+
+    found = {secret: keys.authenticate(secret) for secret, *_ in DEMO_KEYS}
+    assert all(found.values())
+    roles = {key.role: keys.organisation_of(key).tax_code for key in found.values()}
+    assert roles == {"producer": "0109000015", "ordering": "0109001019", "accounting": "0109001019"}
+    client = demo.test_client()
+    for secret in found:
+        assert client.get("/api/v1/groups", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
