@@ -104,7 +104,8 @@ def requires_key(bp, *roles: str):
 
     def decorator(view):
         view = key_required(*roles)(view)
-        view = bp.doc(security=[{"apiKey": []}])(view)
+        # The roles as an extension: OpenAPI 3.0 gives a bearer scheme no scopes.
+        view = bp.doc(security=[{"apiKey": []}], **{"x-key-roles": list(roles)})(view)
         return error_responses(bp, 401, 403)(view)
 
     return decorator
