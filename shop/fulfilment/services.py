@@ -89,6 +89,12 @@ _signals = Namespace()
 # order was paid. Payments subscribes (it sits above): a receiver that sends that money back
 # itself after the commit returns True; otherwise the refund waits for staff.
 shipment_cancelled = _signals.signal("shipment-cancelled")
+# Sent inside the transaction once a shipment is released to its producer (its order confirmed):
+# the sender is the shipment. Webhooks subscribe (integrations sits above).
+shipment_released = _signals.signal("shipment-released")
+# Sent inside the transaction of every move of a shipment, once it is in its new state: the
+# sender is the shipment, with `previous` (its state before).
+shipment_moved = _signals.signal("shipment-moved")
 
 
 class IllegalMove(ConflictError):
@@ -220,6 +226,7 @@ def release_to_producers(order: Order, *, now: datetime | None = None) -> list[S
             continue  # released a moment ago by another process: its mail went then
         shipment.notified_at = now
         _mail_producer(shipment, "shipment_ready")
+        shipment_released.send(shipment)
         released.append(shipment)
     db.session.flush()
     return released
@@ -307,10 +314,11 @@ def _guarded(shipment: Shipment, to: str, **values) -> None:
     )
     if moved.rowcount != 1:
         raise ConflictError(_l("This shipment was changed meanwhile. Please reload the page."))
-    shipment.status = to
+    previous, shipment.status = shipment.status, to
     for key, value in values.items():
         setattr(shipment, key, value)
     db.session.flush()
+    shipment_moved.send(shipment, previous=previous)
 
 
 def _check_released(shipment: Shipment) -> None:

@@ -25,7 +25,7 @@ from shop.csvfiles import FileRefused
 from shop.errors import ConflictError, NotFound, ValidationError
 from shop.extensions import cache, db
 from shop.inventory.models import StockMovement, StockUpload
-from shop.inventory.services import MAX_STOCK, csv_text
+from shop.inventory.services import MAX_STOCK, csv_text, stock_changed
 from shop.mail.services import after_commit
 
 MAX_ROWS = 5_000
@@ -433,6 +433,7 @@ def _write(rows: list[dict], *, actor, upload: StockUpload) -> None:
     ]
     if moves:
         connection.execute(insert(StockMovement.__table__), moves)
+        stock_changed.send(None, changes={m["variant_id"]: m["on_hand_delta"] for m in moves})
     priced = sorted({r["product_id"] for r in rows if "price_vnd" in r["changes"]})
     if priced:
         # The catalog's lowest price per product, as refresh_product works it out (one statement).

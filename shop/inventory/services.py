@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import column, func, insert, literal, or_, select, table, update
 from sqlalchemy.orm import contains_eager
@@ -27,6 +28,11 @@ from shop.inventory.models import ADJUST_REASONS, REASONS, StockMovement
 from shop.models_base import utcnow
 
 MAX_STOCK = 1_000_000
+
+_signals = Namespace()
+# Sent inside the transaction after stock moved, with `changes`: {variant id: change of what can
+# be sold (on hand - reserved)}. Webhooks subscribe (stock.low); inventory never imports them.
+stock_changed = _signals.signal("stock-changed")
 
 # Stock held by something that can lapse (an unpaid order past its time). The package that owns
 # the hold registers how to give back what is overdue; whoever is about to count stock for a sale
@@ -76,6 +82,7 @@ def _record(variant_id: int, *, on_hand: int = 0, reserved: int = 0, reason: str
             note=note,
         )
     )
+    stock_changed.send(None, changes={variant_id: on_hand - reserved})
 
 
 def reserve_stock(items: Iterable[tuple[int, int]], *, order_id: int | None) -> None:

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from blinker import Namespace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -52,6 +53,11 @@ MAX_REASON = 300
 MAX_REFERENCE = 100
 SHIPPING_SKU = "GIAO-HANG"
 SHIPPING_DESCRIPTION = "Phí giao hàng"  # the invoice's own language is Vietnamese (its snapshot)
+
+_signals = Namespace()
+# Sent inside the transaction that issues an invoice, once it has its number: the sender is the
+# invoice, with its `order`. Webhooks subscribe (invoice.issued); invoicing never imports them.
+invoice_issued = _signals.signal("invoice-issued")
 
 
 def format_number(invoice_id: int, issued_on: date) -> str:
@@ -198,6 +204,7 @@ def issue_invoice(order: Order, *, now: datetime) -> Invoice:
     db.session.flush()
     if order.paid_at is not None and order.status not in ("pending_payment", "cancelled", "refunded"):
         _paid_at_checkout(invoice, order)
+    invoice_issued.send(invoice, order=order)
     return invoice
 
 

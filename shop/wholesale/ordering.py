@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from blinker import Namespace
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -39,6 +40,12 @@ MAX_LINES = 500
 # One line's quantity at most, whatever the producer's maximum (a typo of 100000 is refused).
 MAX_QUANTITY = 100_000
 PO_NUMBER_MAX = 40
+
+_signals = Namespace()
+# Sent inside the transaction that places a partner's order, once its way to pay took it on
+# (confirmed on account, or waiting for its payment): the sender is the order. Webhooks
+# subscribe (order.created to the partner); wholesale never imports them.
+partner_order_placed = _signals.signal("partner-order-placed")
 
 
 @dataclass
@@ -308,6 +315,7 @@ def place_partner_order(
         reserve_stock(orders.stock_items(order), order_id=order.id)
         db.session.flush()
         method.place(order, now=now, actor=actor_user_id)
+        partner_order_placed.send(order)
         issue_invoice(order, now=now)
         orders.send_order_mail(order, "order_placed")
         db.session.flush()
