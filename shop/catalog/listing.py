@@ -18,7 +18,7 @@ from sqlalchemy import and_, false, func, select
 from shop import geo
 from shop.catalog import cards, columns, search, selection
 from shop.catalog.certificates import stars_now
-from shop.catalog.groups import GROUPS, GROUPS_BY_CODE
+from shop.catalog.groups import GROUPS, GROUPS_BY_CODE, SUBGROUP_TO_GROUP
 from shop.catalog.models import Product
 from shop.extensions import db
 from shop.producers.models import Producer
@@ -50,6 +50,7 @@ class Filters:
     in_stock: bool = False
     sort: str = "relevance"
     page: int = 1
+    subgroup: str | None = None
 
     @classmethod
     def from_args(cls, args) -> Filters:
@@ -58,13 +59,14 @@ class Filters:
             return args.get(name) if name in args else None
 
         stars = sorted({int(s) for s in args.getlist("stars") if s in ("3", "4", "5")}) if "stars" in args else ()
-        group = get("group")
+        group, subgroup = get("group"), get("subgroup")
         province = _int_arg(get("province"))
         sort = get("sort") or "relevance"
         return cls(
             q=(get("q") or "").strip()[: search.MAX_QUERY_LENGTH],
             stars=tuple(stars),
             group=group if group in GROUPS_BY_CODE else None,
+            subgroup=subgroup if subgroup in SUBGROUP_TO_GROUP else None,
             province=province if province is not None and geo.province_name(province) else None,
             producer=(get("producer") or "").strip()[:120] or None,
             min_price=_price_arg(get("min_price")),
@@ -82,7 +84,7 @@ class Filters:
             args["q"] = values["q"]
         if values["stars"]:
             args["stars"] = list(values["stars"])
-        for name in ("group", "producer", "min_price", "max_price"):
+        for name in ("group", "subgroup", "producer", "min_price", "max_price"):
             if values[name] is not None:
                 args[name] = values[name]
         if values["province"] is not None:
@@ -100,6 +102,7 @@ class Filters:
         return bool(
             self.stars
             or self.group
+            or self.subgroup
             or self.province
             or self.producer
             or self.min_price is not None
@@ -239,6 +242,8 @@ def _conditions(f: Filters, today: date, *, skip: str | None = None, facets: boo
         conditions += [clause for name, clause in _facet_filters(f, today).items() if name != skip]
     if f.ward:
         conditions.append(Product.ward_code == f.ward)
+    if f.subgroup:
+        conditions.append(Product.subgroup_code == f.subgroup)
     if f.min_price is not None:
         conditions.append(Product.price_from_vnd >= f.min_price)
     if f.max_price is not None:
@@ -263,6 +268,18 @@ def _order_keys(f: Filters, today: date) -> list[tuple]:
         return [(search.relevance(f.q, terms), True), (func.coalesce(stars, 0), True), (Product.id, False)]
     # Without a query: featured first, then newest (an order the listing index can serve).
     return [(Product.featured, True), (Product.published_at, True), (Product.id, True)]
+
+
+def sql_conditions(f: Filters, today: date) -> list:
+    """SQL: the WHERE clauses of the products a listing for `f` shows (for callers that page
+    through it in SQL by its sort keys, such as the API)."""
+    return _conditions(f, today)
+
+
+def sql_order_keys(f: Filters, today: date) -> list[tuple]:
+    """SQL: the (expression, descending) pairs a listing for `f` is ordered by, the last one
+    unique (the product's id)."""
+    return _order_keys(f, today)
 
 
 def _order(f: Filters, today: date):

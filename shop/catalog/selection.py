@@ -140,6 +140,8 @@ def _other_filters(f: Filters, held, rows, ids, terms: list[str], params: dict) 
     mask = np.ones(len(rows), dtype=bool)
     if f.ward:  # only origin pages choose a ward, without facets: not worth a column
         mask &= having(Product.id, Product.ward_code == f.ward)
+    if f.subgroup:  # likewise: the API filters by subgroup, the pages' facets by group
+        mask &= having(Product.id, Product.subgroup_code == f.subgroup)
     if f.min_price is not None or f.max_price is not None:
         price = held.price[rows]
         mask &= price != held.missing_price
