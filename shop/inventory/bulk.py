@@ -22,10 +22,17 @@ from sqlalchemy import and_, bindparam, delete, func, insert, select, text, upda
 from shop import audit, clock, csvfiles
 from shop.catalog.models import Product, Variant
 from shop.csvfiles import FileRefused
-from shop.errors import ConflictError, NotFound, ValidationError
+from shop.errors import ConflictError, NotFound, ShopError, ValidationError
 from shop.extensions import cache, db
 from shop.inventory.models import StockMovement, StockUpload
-from shop.inventory.services import MAX_STOCK, csv_text, stock_changed
+from shop.inventory.services import (
+    MAX_STOCK,
+    StockChanged,
+    adjust_stock,
+    csv_text,
+    set_on_hand,
+    stock_changed,
+)
 from shop.mail.services import after_commit
 
 MAX_ROWS = 5_000
@@ -456,3 +463,146 @@ def _write(rows: list[dict], *, actor, upload: StockUpload) -> None:
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, Variant | Product):
             db.session.expire(obj)
+
+
+# --- From the producer's own system (the API) ---------------------------------------------------
+#
+# Many SKUs in one call, all or nothing, each through the rules the stock page uses (set_on_hand's
+# compare-and-set, adjust_stock's bounds, what orders hold), with their ledger rows and audit
+# entries; the variants are locked in id order first, as the upload and checkout lock them.
+
+
+@dataclass(frozen=True)
+class StockChange:
+    """One item of a call: set on hand to `on_hand` (provided it is still `expected_on_hand`, when
+    given), or add `adjust` (signed) to it."""
+
+    sku: str
+    on_hand: int | None = None
+    expected_on_hand: int | None = None
+    adjust: int | None = None
+
+
+def sync_stock(
+    producer_id: int, changes: list[StockChange], *, note: str | None = None, actor=None, reason: str = "api"
+) -> list[Variant]:
+    """Make every change, or none: returns the variants in the order of `changes`. Raises
+    ValidationError (a SKU that is not the producer's, or named twice; nothing is read further),
+    or, once every change has been tried, ConflictError (code `stock_changed` when a figure is no
+    longer the one expected; else orders hold more) or ValidationError (out of bounds); their
+    `details` name each refused item (`items.N.field`) with its SKU and figures now. The caller
+    rolls back."""
+    ids = _own_variant_ids(producer_id, changes)
+    order = sorted(range(len(changes)), key=lambda n: ids[n])
+    _lock([{"variant_id": ids[n]} for n in order])
+    before = dict(db.session.execute(select(Variant.id, Variant.on_hand).where(Variant.id.in_(ids))).all())
+    done: dict[int, Variant] = {}
+    refused: list[tuple[int, ShopError]] = []
+    for n in order:
+        change, variant_id = changes[n], ids[n]
+        try:
+            if change.adjust is not None:
+                done[n] = adjust_stock(
+                    variant_id,
+                    change.adjust,
+                    reason=reason,
+                    reasons=(reason,),
+                    producer_id=producer_id,
+                    actor=actor,
+                    note=note,
+                )
+            else:
+                seen = before[variant_id] if change.expected_on_hand is None else change.expected_on_hand
+                done[n], _change = set_on_hand(
+                    variant_id,
+                    change.on_hand,
+                    seen=seen,
+                    producer_id=producer_id,
+                    actor=actor,
+                    note=note,
+                    reason=reason,
+                )
+        except ShopError as exc:
+            # The guarded UPDATE wrote nothing: go on, so that the refusal names every item.
+            refused.append((n, exc))
+    if refused:
+        raise _sync_refused(changes, ids, refused)
+    return [done[n] for n in range(len(changes))]
+
+
+def _own_variant_ids(producer_id: int, changes: list[StockChange]) -> list[int]:
+    skus = {c.sku for c in changes}
+    known = dict(
+        db.session.execute(
+            select(Variant.sku, Variant.id)
+            .join(Product, Product.id == Variant.product_id)
+            .where(Product.producer_id == producer_id, Variant.sku.in_(skus))
+        ).all()
+    )
+    details, seen_at = [], {}
+    for n, change in enumerate(changes):
+        field = f"items.{n}.sku"
+        if change.sku not in known:
+            # Another producer's SKU reads the same as one that does not exist.
+            details.append({"field": field, "message": str(ROW_ERRORS["unknown_sku"] % {"sku": change.sku[:60]})})
+        elif change.sku in seen_at:
+            message = _l("The SKU %(sku)s is also item %(item)s.", sku=change.sku, item=seen_at[change.sku])
+            details.append({"field": field, "message": str(message)})
+        seen_at.setdefault(change.sku, n)
+    if details:
+        error = ValidationError(_l("Some SKUs are not yours, or named twice. Nothing was changed."))
+        error.details = details
+        raise error
+    return [known[c.sku] for c in changes]
+
+
+def _sync_refused(changes: list[StockChange], ids: list[int], refused: list[tuple[int, ShopError]]) -> ShopError:
+    now = {
+        r.id: r
+        for r in db.session.execute(
+            select(Variant.id, Variant.on_hand, Variant.reserved).where(Variant.id.in_([ids[n] for n, _ in refused]))
+        )
+    }
+    details = []
+    for n, exc in sorted(refused, key=lambda r: r[0]):
+        change, figures = changes[n], now[ids[n]]
+        if isinstance(exc, StockChanged):
+            field = "expected_on_hand"
+            message = _l(
+                "%(sku)s has %(now)s on hand, not the %(expected)s you sent.",
+                sku=change.sku,
+                now=figures.on_hand,
+                expected=change.expected_on_hand,
+            )
+        else:
+            field, message = ("adjust" if change.adjust is not None else "on_hand"), exc.message
+        details.append(
+            {
+                "field": f"items.{n}.{field}",
+                "message": str(message),
+                "sku": change.sku,
+                "current": {
+                    "on_hand": figures.on_hand,
+                    "reserved": figures.reserved,
+                    "available": figures.on_hand - figures.reserved,
+                },
+            }
+        )
+    skus = [changes[n].sku for n, _ in sorted(refused, key=lambda r: r[0])]
+    shown = ", ".join(skus[:10]) + (" …" if len(skus) > 10 else "")
+    if any(isinstance(exc, StockChanged) for _, exc in refused):
+        error = ConflictError(
+            _l(
+                "The stock of %(skus)s is no longer what you expected. Nothing was changed: "
+                "read the figures again and retry.",
+                skus=shown,
+            )
+        )
+        error.code = "stock_changed"
+    elif any(isinstance(exc, ConflictError) for _, exc in refused):
+        error = ConflictError(_l("Orders hold more of %(skus)s than that. Nothing was changed.", skus=shown))
+        error.code = "stock_held"
+    else:
+        error = ValidationError(_l("%(skus)s cannot be changed that way. Nothing was changed.", skus=shown))
+    error.details = details
+    return error

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import column, func, insert, literal, or_, select, table, update
+from sqlalchemy import and_, column, func, insert, literal, or_, select, table, update
 from sqlalchemy.orm import contains_eager
 
 from shop import audit, clock
@@ -270,12 +270,19 @@ def _check_bounds(on_hand: int, *, field: str = "on_hand") -> None:
 
 
 def set_on_hand(
-    variant_id: int, on_hand: int, *, seen: int, producer_id: int, actor=None, note: str | None = None
+    variant_id: int,
+    on_hand: int,
+    *,
+    seen: int,
+    producer_id: int,
+    actor=None,
+    note: str | None = None,
+    reason: str = "set",
 ) -> tuple[Variant, int]:
     """Set a producer's variant's stock on hand to `on_hand`, provided it is still `seen` (the
-    figure the person was shown). Returns (variant, change). Raises NotFound (not this
-    producer's), ValidationError (out of range), StockChanged (it is no longer `seen`),
-    ConflictError (orders hold more than `on_hand`)."""
+    figure the person was shown). Returns (variant, change). The ledger says `reason` ("api" for
+    the producer's own system). Raises NotFound (not this producer's), ValidationError (out of
+    range), StockChanged (it is no longer `seen`), ConflictError (orders hold more than `on_hand`)."""
     _check_bounds(on_hand)
     variant = _producer_variant(variant_id, producer_id)
     result = db.session.execute(
@@ -291,7 +298,7 @@ def set_on_hand(
         raise _held_by_orders(variant)
     change = on_hand - seen
     if change:
-        _record(variant.id, on_hand=change, reason="set", actor=getattr(actor, "id", None), note=_note(note))
+        _record(variant.id, on_hand=change, reason=reason, actor=getattr(actor, "id", None), note=_note(note))
         audit.record(
             "stock.set",
             "stock",
@@ -307,12 +314,20 @@ def set_on_hand(
 
 
 def adjust_stock(
-    variant_id: int, amount: int, *, reason: str, producer_id: int, actor=None, note: str | None = None
+    variant_id: int,
+    amount: int,
+    *,
+    reason: str,
+    producer_id: int,
+    actor=None,
+    note: str | None = None,
+    reasons: tuple[str, ...] = ADJUST_REASONS,
 ) -> Variant:
     """Add (or take away, when negative) `amount` to a producer's variant's stock on hand, for
-    `reason` (one of ADJUST_REASONS). Stock never goes below what orders hold, below 0 or above
-    MAX_STOCK. Raises NotFound, ValidationError, ConflictError."""
-    if reason not in ADJUST_REASONS:
+    `reason` (one of `reasons`: a person's ADJUST_REASONS, unless the caller is the API). Stock
+    never goes below what orders hold, below 0 or above MAX_STOCK. Raises NotFound,
+    ValidationError, ConflictError."""
+    if reason not in reasons:
         raise ValidationError(_l("Choose a reason for the change."), field="reason")
     if amount == 0:
         raise ValidationError(_l("Enter an amount other than 0."), field="amount")
@@ -438,14 +453,22 @@ def variants_page(producer_id: int, *, q: str | None = None, page: int = 1, per_
     return list(variants), page, pages, total
 
 
+def runs_low():
+    """The rule for "runs low", as SQL: what can be sold (on hand - reserved) is at or below the
+    low-stock threshold the producer set (never, without one)."""
+    return and_(
+        Variant.low_stock_threshold.is_not(None),
+        Variant.on_hand - Variant.reserved <= Variant.low_stock_threshold,
+    )
+
+
 def low_stock(producer_id: int, *, limit: int = 20) -> tuple[list[Variant], int]:
     """(up to `limit` variants, how many in all) whose available stock (on hand - reserved) is at
     or below their low-stock threshold, the emptiest first."""
     condition = (
         Product.producer_id == producer_id,
         Product.status != "archived",
-        Variant.low_stock_threshold.is_not(None),
-        Variant.on_hand - Variant.reserved <= Variant.low_stock_threshold,
+        runs_low(),
     )
     total = db.session.scalar(select(func.count()).select_from(Variant).join(Product).where(*condition))
     if not total:
@@ -459,6 +482,29 @@ def low_stock(producer_id: int, *, limit: int = 20) -> tuple[list[Variant], int]
         .limit(limit)
     )
     return list(variants), total
+
+
+def variants_by_id(
+    producer_id: int,
+    *,
+    q: str | None = None,
+    sku: str | None = None,
+    low_only: bool = False,
+    after_id: int | None = None,
+    limit: int = 50,
+) -> list[tuple[Variant, bool]]:
+    """`producer_variants` in id order (for keyset paging: those after `after_id`), at most
+    `limit`, each with whether it runs low; `sku` keeps that SKU alone, `low_only` those that
+    run low."""
+    low = runs_low()
+    query = _variants_query(producer_id, q).order_by(None).order_by(Variant.id).add_columns(low.label("low"))
+    if sku is not None:
+        query = query.where(Variant.sku == sku)
+    if low_only:
+        query = query.where(low)
+    if after_id is not None:
+        query = query.where(Variant.id > after_id)
+    return [(variant, bool(is_low)) for variant, is_low in db.session.execute(query.limit(limit))]
 
 
 @dataclass(frozen=True)
