@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from shop import clock
@@ -586,12 +586,11 @@ class ShipmentPage:
 
 
 def _vn_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=clock.VN)
+    # In UTC: SQLite compares the stored UTC text and would drop the offset of a Vietnam time.
+    return datetime.combine(day, time(), tzinfo=clock.VN).astimezone(UTC)
 
 
-def shipments_page(producer_id: int, f: ShipmentFilter, *, page: int = 1, per_page: int = PAGE_SIZE) -> ShipmentPage:
-    """The producer's shipments, newest first, filtered by state and by the day (in Vietnam)
-    their order was placed."""
+def _filtered(producer_id: int, f: ShipmentFilter):
     query = _visible(producer_id)
     if f.status:
         query = query.where(Shipment.status == f.status)
@@ -599,6 +598,13 @@ def shipments_page(producer_id: int, f: ShipmentFilter, *, page: int = 1, per_pa
         query = query.where(Shipment.created_at >= _vn_midnight(f.date_from))
     if f.date_to:
         query = query.where(Shipment.created_at < _vn_midnight(f.date_to + timedelta(days=1)))
+    return query
+
+
+def shipments_page(producer_id: int, f: ShipmentFilter, *, page: int = 1, per_page: int = PAGE_SIZE) -> ShipmentPage:
+    """The producer's shipments, newest first, filtered by state and by the day (in Vietnam)
+    their order was placed."""
+    query = _filtered(producer_id, f)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
@@ -609,6 +615,26 @@ def shipments_page(producer_id: int, f: ShipmentFilter, *, page: int = 1, per_pa
         .limit(per_page)
     ).all()
     return ShipmentPage(list(rows), page, pages, total)
+
+
+def shipments_after(
+    producer_id: int, f: ShipmentFilter, *, after: tuple[datetime, int] | None = None, limit: int = PAGE_SIZE
+) -> list[Shipment]:
+    """The producer's shipments as `shipments_page` filters them, newest first, at most `limit`
+    of those after `after` (the created_at and id of the last one given: keyset paging)."""
+    query = _filtered(producer_id, f)
+    if after is not None:
+        created_at, shipment_id = after
+        query = query.where(
+            or_(Shipment.created_at < created_at, and_(Shipment.created_at == created_at, Shipment.id < shipment_id))
+        )
+    return list(
+        db.session.scalars(
+            query.options(joinedload(Shipment.order).selectinload(Order.lines), joinedload(Shipment.producer))
+            .order_by(Shipment.created_at.desc(), Shipment.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def waiting_counts(producer_id: int) -> dict[str, int]:
