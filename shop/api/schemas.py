@@ -18,6 +18,15 @@ class ErrorDetailSchema(ma.Schema):
         allow_none=True, metadata={"description": "Where the problem is (`lines.0.quantity`, `cursor`…)."}
     )
     message = ma.fields.String(required=True)
+    sku = ma.fields.String(metadata={"description": "The SKU the detail is about (stock calls only)."})
+    current = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Integer(),
+        metadata={
+            "description": "The SKU's figures now, where a stock call was refused for it.",
+            "example": {"on_hand": 130, "reserved": 4, "available": 126},
+        },
+    )
 
 
 class ErrorBodySchema(ma.Schema):
