@@ -14,6 +14,7 @@ from werkzeug.routing import AnyConverter
 from shop.catalog.models import ProductImage
 from shop.extensions import db
 from shop.fulfilment.models import Shipment
+from shop.integrations.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from shop.inventory.models import StockUpload
 from shop.invoicing.services import invoice_of_order
 from shop.partners.models import PartnerInvitation
@@ -25,6 +26,7 @@ from shop.wholesale.ordering import PartnerOrderRequest, place_partner_order
 from tests.conftest import csrf_token_from
 from tests.factories import PASSWORD
 from tests.portal.conftest import a_member
+from tests.support.api import api_key
 from tests.support.builders import a_producer, a_user, cart_with, make_product, place, stocked
 from tests.support.partners import add_member, make_partner, owner_of
 
@@ -47,9 +49,18 @@ ID_ARGUMENTS = {
     "standing_order_id": "standing_order",
     "partner_id": "partner",
     "price_id": "partner_price",
+    "key_id": "api_key",
+    "endpoint_id": "webhook_endpoint",
+    "delivery_id": "webhook_delivery",
 }
 # In the partner area the same argument names a partner's object.
-PARTNER_OBJECTS = {"user_id": "partner_member", "invitation_id": "partner_invitation"}
+PARTNER_OBJECTS = {
+    "user_id": "partner_member",
+    "invitation_id": "partner_invitation",
+    "key_id": "partner_api_key",
+    "endpoint_id": "partner_webhook_endpoint",
+    "delivery_id": "partner_webhook_delivery",
+}
 # Arguments that are not ids of someone's objects: a month (statements are always the
 # logged-in producer's own), an invitation's secret token, an order number and a staff
 # action (admin only, refused before they are read).
@@ -98,6 +109,8 @@ def world(app):
         "invitation": invitation.id,
         "producer": ours.id,
         "break": price_break.id,
+        "api_key": api_key(producer=ours)[0].id,
+        **_webhook("", producer_id=ours.id),
         **partner_objects["objects"],
     }
     return {
@@ -154,9 +167,25 @@ def _partner_world(producer) -> dict:
             "partner_price": price.id,
             "partner_member": buyer.id,
             "partner_invitation": invitation.id,
+            "partner_api_key": api_key(partner=ours)[0].id,
+            **_webhook("partner_", partner_id=ours.id),
         },
         "other_owner": owner_of(other),
     }
+
+
+def _webhook(prefix: str, **owner) -> dict[str, int]:
+    """A webhook endpoint of the organisation (producer_id= or partner_id=) and one delivery to
+    it, as the webhooks service leaves them: {"<prefix>webhook_endpoint": id, "<prefix>webhook_delivery": id}."""
+    endpoint = WebhookEndpoint(url="https://hooks.example.vn/ocop", events=["order.created"], secret="whsec_x", **owner)
+    event_id = "evt_matrix_" + "_".join(f"{name}{value}" for name, value in owner.items())
+    event = WebhookEvent(event_id=event_id, type="order.created", data={}, **owner)
+    db.session.add_all([endpoint, event])
+    db.session.flush()
+    delivery = WebhookDelivery(event_id=event.id, endpoint_id=endpoint.id, status="failed", attempts=1)
+    db.session.add(delivery)
+    db.session.commit()
+    return {f"{prefix}webhook_endpoint": endpoint.id, f"{prefix}webhook_delivery": delivery.id}
 
 
 def _routes(app, blueprint: str):
