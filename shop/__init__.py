@@ -143,6 +143,9 @@ def _register_blueprints(app: Flask) -> None:
     from shop import api
 
     api.init_app(app)
+    from shop.integrations import webhooks
+
+    webhooks.init_app(app)  # the domain's signals record webhook events (sent by `flask shop send-webhooks`)
 
 
 def _register_template_helpers(app: Flask) -> None:

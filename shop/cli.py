@@ -192,3 +192,56 @@ def retry_refunds() -> None:
     click.echo(f"Refunded {sent}, still due {still_due}")
     if still_due:
         raise SystemExit(1)
+
+
+@shop_cli.command("send-webhooks")
+@click.option("--loop", is_flag=True, help="Keep sending as a worker, until stopped (SIGTERM or Ctrl-C).")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    default=5.0,
+    show_default=True,
+    help="With --loop: seconds to wait when nothing is due.",
+)
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True, help="Deliveries per round.")
+def send_webhooks(loop: bool, interval: float, limit: int) -> None:
+    """Send the webhook deliveries that are due (new events, retries, replays). Each delivery is
+    claimed before it is sent, so several workers may run at once. Without --loop it sends one
+    round (run it every minute from cron); with --loop it keeps going, and stops cleanly on
+    SIGTERM or Ctrl-C after the delivery it is sending."""
+    import signal
+    import threading
+
+    from shop.integrations.sending import send_due
+
+    if not loop:
+        delivered, failed = send_due(limit=limit)
+        click.echo(f"Delivered {delivered}, failed tries {failed}")
+        return
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    click.echo(f"Sending webhooks every {interval:g} s until stopped")
+    try:
+        while not stop.is_set():
+            delivered, failed = send_due(limit=limit, stop=stop.is_set)
+            if delivered or failed:
+                click.echo(f"Delivered {delivered}, failed tries {failed}")
+            if delivered + failed < limit:
+                stop.wait(interval)  # nothing more due now; a full round goes on at once
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        db.session.rollback()
+    click.echo("Stopped")
+
+
+@shop_cli.command("invoices-overdue")
+def invoices_overdue() -> None:
+    """Record `invoice.overdue` for each invoice past its due date and not paid, once per invoice,
+    for partners whose webhook endpoints listen (run daily; `send-webhooks` sends them)."""
+    from shop.integrations.webhooks import record_overdue_invoices
+
+    count = record_overdue_invoices()
+    db.session.commit()
+    click.echo(f"Recorded {count} overdue invoices")
