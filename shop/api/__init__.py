@@ -32,7 +32,7 @@ def spec_of(app: Flask) -> dict:
 
 def init_app(app: Flask) -> None:
     from shop.api import auth, errors
-    from shop.api.spec import SPEC_OPTIONS, describe_security
+    from shop.api.spec import SPEC_OPTIONS, describe_security, describe_webhooks
     from shop.api.views import blueprints
     from shop.extensions import csrf
 
@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     api = ShopApi(app)  # one per app: each has its own description
     app.extensions["shop_api"] = api
     describe_security(api.spec)
+    describe_webhooks(api.spec)
     for bp in blueprints():
         if not getattr(bp, "shop_ready", False):  # blueprints are set up once, then registered per app
             auth.protect(bp)
