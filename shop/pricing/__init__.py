@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -55,6 +55,9 @@ class PartnerPriceBook:
     day: date
     breaks: dict[int, list[tuple[int, int]]]  # variant id: [(min_qty, unit price)] by min_qty
     negotiated: dict[int, int]  # variant id: unit price
+    # variant id: (valid_from, valid_to) of the negotiated price in `negotiated`, for callers
+    # that show how long it lasts (the API's price list).
+    negotiated_dates: dict[int, tuple[date, date | None]] = field(default_factory=dict)
 
     def price(self, variant: Variant, quantity: int) -> Quote:
         """The unit price of `variant` at `quantity` units in one line, and where it came from."""
@@ -112,8 +115,9 @@ def price_book(partner: Partner | None, variant_ids: Iterable[int], day: date) -
         return PartnerPriceBook(None, day, {}, {})
     breaks = _breaks(ids)
     negotiated: dict[int, int] = {}
-    for variant_id, price in db.session.execute(
-        select(PartnerPrice.variant_id, PartnerPrice.unit_price_vnd)
+    dates: dict[int, tuple[date, date | None]] = {}
+    for variant_id, price, valid_from, valid_to in db.session.execute(
+        select(PartnerPrice.variant_id, PartnerPrice.unit_price_vnd, PartnerPrice.valid_from, PartnerPrice.valid_to)
         .where(
             PartnerPrice.partner_id == partner.id,
             PartnerPrice.variant_id.in_(ids),
@@ -124,7 +128,8 @@ def price_book(partner: Partner | None, variant_ids: Iterable[int], day: date) -
         .order_by(PartnerPrice.valid_from, PartnerPrice.id)
     ):
         negotiated[variant_id] = price
-    return PartnerPriceBook(partner.id, day, breaks, negotiated)
+        dates[variant_id] = (valid_from, valid_to)
+    return PartnerPriceBook(partner.id, day, breaks, negotiated, dates)
 
 
 def breaks_book(variant_ids: Iterable[int], day: date) -> PartnerPriceBook:

@@ -239,7 +239,7 @@ def check_request(partner: Partner, request: PartnerOrderRequest, *, now: dateti
         raise ValidationError(_l("One of the products is no longer for sale. Please check your order again."))
     if not basket.ok:
         line = basket.problems[0]
-        raise ValidationError(
+        error = ValidationError(
             _l(
                 "%(product)s (%(sku)s): %(problem)s",
                 product=line.product.name(str(get_locale() or "vi")),
@@ -248,6 +248,8 @@ def check_request(partner: Partner, request: PartnerOrderRequest, *, now: dateti
             ),
             field="quantities",
         )
+        error.variant_id = line.variant.id  # which line, for callers that name it (the API)
+        raise error
     check_delivery(basket.products, location, request.delivery_date, request.window, now)
     request.po_number = clean_po_number(request.po_number)
     payments.check_partner_method(request.payment_method, purchase_for(partner, basket.subtotal_vnd))

@@ -65,11 +65,9 @@ def _orderable():
     )
 
 
-def find_variants(
-    filters: Filters, *, only: list[int] | None = None, per_page: int = PER_PAGE
-) -> tuple[list[Variant], int, int]:
-    """(the page's variants, how many match, the page shown — the last one if asked past it);
-    `only`: among these variant ids (the draft's)."""
+def matching(filters: Filters, *, only: list[int] | None = None):
+    """The statement selecting the orderable variants that match `filters` (their product and
+    producer joined), unordered; `only`: among these variant ids."""
     statement = _orderable()
     if only is not None:
         statement = statement.where(Variant.id.in_(sorted(only) or [-1]))
@@ -84,6 +82,15 @@ def find_variants(
         statement = statement.where(Product.group_code == filters.group)
     if filters.producer_id:
         statement = statement.where(Product.producer_id == filters.producer_id)
+    return statement
+
+
+def find_variants(
+    filters: Filters, *, only: list[int] | None = None, per_page: int = PER_PAGE
+) -> tuple[list[Variant], int, int]:
+    """(the page's variants, how many match, the page shown — the last one if asked past it);
+    `only`: among these variant ids (the draft's)."""
+    statement = matching(filters, only=only)
     total = db.session.scalar(select(func.count()).select_from(statement.with_only_columns(Variant.id).subquery()))
     pages = max(1, -(-total // per_page))
     page = min(filters.page, pages)

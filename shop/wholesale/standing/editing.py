@@ -26,6 +26,7 @@ from shop.wholesale.standing.checks import (
     clean_name,
 )
 from shop.wholesale.standing.rules import (
+    earliest_last_date,
     first_changeable_date,
     is_delivery_date,
     last_run_date,
@@ -48,7 +49,7 @@ def _snapshot(standing: StandingOrder) -> dict:
     }
 
 
-def _audit(standing: StandingOrder, action: str, user: User, *, before=None, after=None, note=None) -> None:
+def _audit(standing: StandingOrder, action: str, user: User | None, *, before=None, after=None, note=None) -> None:
     audit.record(
         f"standing_order.{action}",
         "standing_order",
@@ -62,13 +63,16 @@ def _audit(standing: StandingOrder, action: str, user: User, *, before=None, aft
 
 
 def create_standing_order(
-    partner: Partner, user: User, location_id: int, details: StandingOrderDetails
+    partner: Partner, user: User | None, location_id: int, details: StandingOrderDetails, *, via: str | None = None
 ) -> StandingOrder:
     """A standing order for a location the user (owner or buyer) orders for: lines by SKU that
     keep the partner quantity rules and can reach the location, weekdays the location receives,
     a window within its hours on each of them, a first date after today and an optional last
     one. Raises NotFound (location), Forbidden (role), ValidationError (field named) — also when
-    the partner pays when ordering (standing orders are for partners on account)."""
+    the partner pays when ordering (standing orders are for partners on account).
+
+    Every change below takes the `user` who makes it, or None for a program acting for the whole
+    partner (an API key the caller has let act), which `via` names in the audit log."""
     location = location_for(partner, user, location_id)
     if not location.active:
         raise ValidationError(_l("%(place)s is closed: no new order can name it.", place=location.name))
@@ -97,7 +101,7 @@ def create_standing_order(
         window_end_minute=window.end_minute,
         po_number=ordering.clean_po_number(details.po_number),
         status="active",
-        created_by_user_id=user.id,
+        created_by_user_id=user.id if user is not None else None,
     )
     for variant, quantity in lines:
         standing.lines.append(
@@ -110,6 +114,7 @@ def create_standing_order(
         "create",
         user,
         after={**_snapshot(standing), "lines": {variant.sku: quantity for variant, quantity in lines}},
+        note=via,
     )
     return standing
 
@@ -122,18 +127,22 @@ def _run_on(standing: StandingOrder, day: date) -> StandingOrderRun | None:
     )
 
 
-def pause_standing_order(partner: Partner, user: User, standing_order_id: int) -> StandingOrder:
+def pause_standing_order(
+    partner: Partner, user: User | None, standing_order_id: int, *, via: str | None = None
+) -> StandingOrder:
     """Stop ordering until resumed (orders already placed stay). Raises ConflictError if paused."""
     standing = standing_order_of(partner, user, standing_order_id)
     if standing.status == "paused":
         raise ConflictError(_l("This standing order is paused already."))
     standing.status = "paused"
     db.session.flush()
-    _audit(standing, "pause", user, before={"status": "active"}, after={"status": "paused"})
+    _audit(standing, "pause", user, before={"status": "active"}, after={"status": "paused"}, note=via)
     return standing
 
 
-def resume_standing_order(partner: Partner, user: User, standing_order_id: int) -> StandingOrder:
+def resume_standing_order(
+    partner: Partner, user: User | None, standing_order_id: int, *, via: str | None = None
+) -> StandingOrder:
     """Order again from the next run on. Raises ConflictError if not paused, ValidationError if
     its location is closed."""
     standing = standing_order_of(partner, user, standing_order_id)
@@ -143,7 +152,7 @@ def resume_standing_order(partner: Partner, user: User, standing_order_id: int) 
         raise ValidationError(_l("%(place)s is closed: no new order can name it.", place=standing.location.name))
     standing.status = "active"
     db.session.flush()
-    _audit(standing, "resume", user, before={"status": "paused"}, after={"status": "active"})
+    _audit(standing, "resume", user, before={"status": "paused"}, after={"status": "active"}, note=via)
     return standing
 
 
@@ -155,7 +164,9 @@ def _check_future_date(day: date | None) -> date:
     return day
 
 
-def skip_date(partner: Partner, user: User, standing_order_id: int, day: date | None) -> StandingOrder:
+def skip_date(
+    partner: Partner, user: User | None, standing_order_id: int, day: date | None, *, via: str | None = None
+) -> StandingOrder:
     """Skip one delivery date (a holiday, the branch closed). Raises ValidationError for a date
     not after today or not one of its delivery dates, ConflictError when that date is skipped
     already or its order is already placed (cancel that order instead)."""
@@ -176,11 +187,13 @@ def skip_date(partner: Partner, user: User, standing_order_id: int, day: date | 
         )
     db.session.add(StandingOrderSkip(standing_order_id=standing.id, on_date=day))
     db.session.flush()
-    _audit(standing, "skip", user, after={"skipped": day})
+    _audit(standing, "skip", user, after={"skipped": day}, note=via)
     return standing
 
 
-def unskip_date(partner: Partner, user: User, standing_order_id: int, day: date | None) -> StandingOrder:
+def unskip_date(
+    partner: Partner, user: User | None, standing_order_id: int, day: date | None, *, via: str | None = None
+) -> StandingOrder:
     """Deliver on a date skipped before, if it is still after today. Raises ValidationError for a
     date not after today, ConflictError when that date is not skipped."""
     standing = standing_order_of(partner, user, standing_order_id)
@@ -190,12 +203,18 @@ def unskip_date(partner: Partner, user: User, standing_order_id: int, day: date 
         raise ConflictError(_l("%(date)s is not skipped.", date=format_date(day, "full")))
     db.session.delete(skip)
     db.session.flush()
-    _audit(standing, "unskip", user, before={"skipped": day})
+    _audit(standing, "unskip", user, before={"skipped": day}, note=via)
     return standing
 
 
 def change_lines_from(
-    partner: Partner, user: User, standing_order_id: int, from_date: date | None, lines
+    partner: Partner,
+    user: User | None,
+    standing_order_id: int,
+    from_date: date | None,
+    lines,
+    *,
+    via: str | None = None,
 ) -> StandingOrder:
     """From `from_date` on, deliver `lines` ((SKU, quantity) pairs) instead: the lines in force
     end the day before, lines that would only have started later are dropped. Raises
@@ -235,12 +254,13 @@ def change_lines_from(
         user,
         before={"lines": before},
         after={"from": from_date, "lines": {variant.sku: quantity for variant, quantity in checked}},
+        note=via,
     )
     return standing
 
 
 def end_standing_order(
-    partner: Partner, user: User, standing_order_id: int, last_date: date | None
+    partner: Partner, user: User | None, standing_order_id: int, last_date: date | None, *, via: str | None = None
 ) -> StandingOrder | None:
     """Deliver for the last time on `last_date` (not before today, nor before a date whose order
     is already made). A standing order that would end before it starts, with no order made, is
@@ -248,10 +268,8 @@ def end_standing_order(
     standing = standing_order_of(partner, user, standing_order_id)
     if last_date is None:
         raise ValidationError(_l("Choose the last delivery date."), field="last_date")
-    first = clock.today()
+    first = earliest_last_date(standing)
     last_run = last_run_date(standing)
-    if last_run is not None and last_run > first:
-        first = last_run
     if last_date < first:
         raise ValidationError(
             _l(
@@ -264,11 +282,11 @@ def end_standing_order(
         )
     before = _snapshot(standing)
     if last_date < standing.start_date and last_run is None:
-        _audit(standing, "remove", user, before=before)
+        _audit(standing, "remove", user, before=before, note=via)
         db.session.delete(standing)
         db.session.flush()
         return None
     standing.end_date = max(last_date, standing.start_date)
     db.session.flush()
-    _audit(standing, "end", user, before=before, after=_snapshot(standing))
+    _audit(standing, "end", user, before=before, after=_snapshot(standing), note=via)
     return standing

@@ -25,29 +25,39 @@ NAME_MAX = 120
 SHOWN_DAYS = 14
 
 
-def _membership(partner: Partner, user: User) -> PartnerMember:
+def _membership(partner: Partner, user: User | None) -> PartnerMember | None:
+    """The user's membership (an owner's or a buyer's). None for no user: a program acting for
+    the whole partner (an API key for ordering), which its caller has let act."""
+    if user is None:
+        return None
     member = db.session.get(PartnerMember, (user.id, partner.id))
     if member is None or member.role not in ORDERING_ROLES:
         raise Forbidden(_l("Only owners and buyers manage standing orders."))
     return member
 
 
-def location_for(partner: Partner, user: User, location_id) -> PartnerLocation:
-    """A location of `partner` the user may order for (open or closed: the caller says which it
-    wants); NotFound otherwise (a buyer limited to other branches learns nothing about this one)."""
+def location_for(partner: Partner, user: User | None, location_id) -> PartnerLocation:
+    """A location of `partner` the user (None: the whole partner) may order for (open or closed:
+    the caller says which it wants); NotFound otherwise (a buyer limited to other branches learns
+    nothing about this one)."""
     member = _membership(partner, user)
     location = db.session.get(PartnerLocation, location_id) if isinstance(location_id, int) else None
-    if location is None or location.partner_id != partner.id or not may_order_for(member, location.id):
+    if location is None or location.partner_id != partner.id or not _may_order_for(member, location.id):
         raise NotFound()
     return location
 
 
-def standing_order_of(partner: Partner, user: User, standing_order_id) -> StandingOrder:
-    """The partner's standing order the user may see (an owner or a buyer of its location).
-    Raises NotFound for another partner's or another branch's, Forbidden for an accountant."""
+def _may_order_for(member: PartnerMember | None, location_id: int) -> bool:
+    return member is None or may_order_for(member, location_id)
+
+
+def standing_order_of(partner: Partner, user: User | None, standing_order_id) -> StandingOrder:
+    """The partner's standing order the user may see (an owner or a buyer of its location; None:
+    the whole partner). Raises NotFound for another partner's or another branch's, Forbidden for
+    an accountant."""
     member = _membership(partner, user)
     standing = db.session.get(StandingOrder, standing_order_id) if isinstance(standing_order_id, int) else None
-    if standing is None or standing.partner_id != partner.id or not may_order_for(member, standing.location_id):
+    if standing is None or standing.partner_id != partner.id or not _may_order_for(member, standing.location_id):
         raise NotFound()
     return standing
 
@@ -119,6 +129,13 @@ def last_run_date(standing: StandingOrder) -> date | None:
     return db.session.scalar(
         select(db.func.max(StandingOrderRun.delivery_date)).where(StandingOrderRun.standing_order_id == standing.id)
     )
+
+
+def earliest_last_date(standing: StandingOrder, today: date | None = None) -> date:
+    """The earliest date it may end on: today, or the last date whose order is already made."""
+    today = today or clock.today()
+    last_run = last_run_date(standing)
+    return max(today, last_run) if last_run is not None else today
 
 
 def is_delivery_date(standing: StandingOrder, day: date) -> bool:
