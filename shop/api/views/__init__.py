@@ -5,6 +5,6 @@ from __future__ import annotations
 
 
 def blueprints() -> list:
-    from shop.api.views import catalog, partners, producers
+    from shop.api.views import catalog, partner_accounts, partner_orders, partner_standing, partners, producers
 
-    return [catalog.bp, partners.bp, producers.bp]
+    return [catalog.bp, partners.bp, partner_orders.bp, partner_accounts.bp, partner_standing.bp, producers.bp]
