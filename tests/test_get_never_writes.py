@@ -158,6 +158,13 @@ def _url_values(rule, world) -> dict | None:
         ("producers.products_partner_prices", "product_id"): product.id,
         ("partners.invitation", "token"): "an-invitation-token-nobody-was-sent",
     }
+    # Webhook endpoints and deliveries (none exists here: the pages' reads are a 404 for everyone).
+    for side in ("producers", "partners"):
+        known |= {
+            (f"{side}.webhooks_show", "endpoint_id"): 1,
+            (f"{side}.webhooks_delivery", "endpoint_id"): 1,
+            (f"{side}.webhooks_delivery", "delivery_id"): 1,
+        }
     values = {}
     for argument in rule.arguments:
         if (rule.endpoint, argument) in known:

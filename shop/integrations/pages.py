@@ -9,21 +9,24 @@ in the session cookie) or a log."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import timedelta
 
-from flask import g, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from shop import urls
+from shop import clock, urls
 from shop.accounts.models import User
-from shop.errors import ShopError
+from shop.errors import NotFound, ShopError
 from shop.extensions import db
-from shop.integrations import keys
-from shop.integrations.forms import ActionForm, ApiKeyForm
-from shop.integrations.models import ApiKey
+from shop.integrations import keys, webhooks
+from shop.integrations.forms import ActionForm, ApiKeyForm, WebhookEndpointForm
+from shop.integrations.models import ApiKey, WebhookDelivery
+from shop.integrations.sending import body_of
 from shop.web import form_action, put_error_on_form
 
 API_DOCS_PATH = "/api/v1/docs"
@@ -169,3 +172,166 @@ def revoke_key(portal: Portal, key_id: int):
         return _("The key “%(name)s” is revoked: programs that send it are refused from now on.", name=key.name)
 
     return form_action(ActionForm(), back=portal.url("api_keys"), work=work)
+
+
+# --- Webhooks -------------------------------------------------------------------------------
+
+# How far back the endpoints' list counts deliveries by status.
+RECENT_DAYS = 7
+DELIVERY_STATUS_LABELS = {
+    "pending": _l("Waiting to be sent"),
+    "delivered": _l("Delivered"),
+    "failed": _l("Failed"),
+}
+
+
+def endpoint_form(portal: Portal, **kwargs) -> WebhookEndpointForm:
+    form = WebhookEndpointForm(**kwargs)
+    form.events.choices = [(event, webhooks.event_label(event)) for event in webhooks.events_for(portal.kind)]
+    return form
+
+
+def _recent_counts(endpoint_ids: list[int]) -> dict[int, dict[str, int]]:
+    """{endpoint id: {status: number of deliveries made in the last RECENT_DAYS days}}."""
+    counts: dict[int, dict[str, int]] = {i: dict.fromkeys(DELIVERY_STATUS_LABELS, 0) for i in endpoint_ids}
+    if not endpoint_ids:
+        return counts
+    since = clock.now() - timedelta(days=RECENT_DAYS)
+    query = (
+        select(WebhookDelivery.endpoint_id, WebhookDelivery.status, func.count())
+        .where(WebhookDelivery.endpoint_id.in_(endpoint_ids), WebhookDelivery.created_at >= since)
+        .group_by(WebhookDelivery.endpoint_id, WebhookDelivery.status)
+    )
+    for endpoint_id, status, number in db.session.execute(query):
+        counts[endpoint_id][status] = number
+    return counts
+
+
+def webhooks_page(portal: Portal, *, form: WebhookEndpointForm | None = None, created=None, status: int = 200):
+    """The organisation's endpoints with their recent deliveries by status, the form for a new
+    one and, just after one was added, its signing secret (`created`: (endpoint, secret))."""
+    endpoints = webhooks.endpoints_of(**portal.owner())
+    return _render(
+        portal,
+        "integrations/webhooks.html",
+        status,
+        endpoints=endpoints,
+        counts=_recent_counts([e.id for e in endpoints]),
+        recent_days=RECENT_DAYS,
+        form=form or endpoint_form(portal, formdata=None),
+        created=dict(zip(("endpoint", "secret"), created, strict=True)) if created else None,
+        event_label=webhooks.event_label,
+        status_labels=DELIVERY_STATUS_LABELS,
+    )
+
+
+def add_endpoint(portal: Portal):
+    """The form's POST: register the endpoint and show its signing secret once on the answer (or
+    the form again with what is wrong next to its field)."""
+    form = endpoint_form(portal)
+    if form.validate_on_submit():
+        try:
+            created = webhooks.register_endpoint(
+                url=form.url.data,
+                events=form.events.data or [],
+                description=form.description.data,
+                by=current_user,
+                **portal.owner(),
+            )
+        except ShopError as exc:
+            db.session.rollback()
+            put_error_on_form(form, exc)
+        else:
+            db.session.commit()
+            return webhooks_page(portal, created=created)
+    return webhooks_page(portal, form=form, status=400)
+
+
+def endpoint_page(portal: Portal, endpoint_id: int, *, new_secret: str | None = None):
+    """One endpoint: its details, its buttons and its delivery log (newest first); just after
+    its secret was rolled, the new one. Another organisation's endpoint is a 404."""
+    endpoint = webhooks.endpoint_of(endpoint_id, **portal.owner())
+    deliveries = webhooks.deliveries_of(endpoint.id, **portal.owner())
+    return _render(
+        portal,
+        "integrations/webhook.html",
+        endpoint=endpoint,
+        deliveries=deliveries,
+        created_by=_names_of_users([endpoint.created_by_user_id]).get(endpoint.created_by_user_id),
+        new_secret=new_secret,
+        event_label=webhooks.event_label,
+        status_labels=DELIVERY_STATUS_LABELS,
+        replay_requested=webhooks.replay_requested,
+        action_form=ActionForm(formdata=None),
+    )
+
+
+def set_endpoint_active(portal: Portal, endpoint_id: int, active: bool):
+    """The Pause and Resume buttons."""
+
+    def work():
+        webhooks.set_endpoint_active(endpoint_id, active, by=current_user, **portal.owner())
+        if active:
+            return _("The endpoint is active again: new events are sent to it.")
+        return _("The endpoint is paused: events are kept for it and sent once you resume it.")
+
+    return form_action(ActionForm(), back=portal.url("webhooks_show", endpoint_id=endpoint_id), work=work)
+
+
+def delete_endpoint(portal: Portal, endpoint_id: int):
+    """The Delete button (after its confirmation): the endpoint and its delivery log go."""
+
+    def work():
+        webhooks.delete_endpoint(endpoint_id, by=current_user, **portal.owner())
+        return _("The endpoint was deleted: nothing more is sent to it.")
+
+    return form_action(ActionForm(), back=portal.url("webhooks"), work=work)
+
+
+def roll_secret(portal: Portal, endpoint_id: int):
+    """The Roll secret button: a new signing secret, shown once on the answer."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash(_("Your form expired. Please try again."), "error")
+        return redirect(portal.url("webhooks_show", endpoint_id=endpoint_id))
+    secret = webhooks.roll_secret(endpoint_id, by=current_user, **portal.owner())
+    db.session.commit()
+    return endpoint_page(portal, endpoint_id, new_secret=secret)
+
+
+def _delivery_of_endpoint(portal: Portal, endpoint_id: int, delivery_id: int) -> WebhookDelivery:
+    delivery = webhooks.delivery_of(delivery_id, **portal.owner())
+    if delivery.endpoint_id != endpoint_id:
+        raise NotFound()
+    return delivery
+
+
+def delivery_page(portal: Portal, endpoint_id: int, delivery_id: int):
+    """One delivery: the payload as it is sent (pretty JSON), each try and the Replay button.
+    A delivery of another endpoint or organisation is a 404."""
+    delivery = _delivery_of_endpoint(portal, endpoint_id, delivery_id)
+    payload = json.dumps(json.loads(body_of(delivery.event)), ensure_ascii=False, indent=2)
+    return _render(
+        portal,
+        "integrations/delivery.html",
+        endpoint=delivery.endpoint,
+        delivery=delivery,
+        attempts=webhooks.attempts_of(delivery),
+        payload=payload,
+        event_label=webhooks.event_label,
+        status_labels=DELIVERY_STATUS_LABELS,
+        replay_requested=webhooks.replay_requested(delivery),
+        action_form=ActionForm(formdata=None),
+    )
+
+
+def replay_delivery(portal: Portal, endpoint_id: int, delivery_id: int):
+    """The Replay button: the delivery is queued again and sent by the next send."""
+
+    def work():
+        _delivery_of_endpoint(portal, endpoint_id, delivery_id)
+        webhooks.replay_delivery(delivery_id, by=current_user, **portal.owner())
+        return _("The delivery is queued again: it is sent within a minute or so.")
+
+    back = portal.url("webhooks_delivery", endpoint_id=endpoint_id, delivery_id=delivery_id)
+    return form_action(ActionForm(), back=back, work=work)
