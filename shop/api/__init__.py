@@ -53,3 +53,6 @@ def init_app(app: Flask) -> None:
             bp.shop_ready = True
         csrf.exempt(bp)
         api.register_blueprint(bp, url_prefix=PREFIX)
+    from shop.api import docs
+
+    app.register_blueprint(docs.bp, url_prefix=PREFIX)  # /api/v1/docs: a page for people
