@@ -80,6 +80,11 @@ def render_pdf(html: str, *, stylesheets: list[str] = ()) -> bytes:
     """The PDF of a page's HTML with the given stylesheet files (fonts from the system's
     fontconfig). The HTML is the shop's own template: it loads nothing from elsewhere."""
     import weasyprint  # slow to import and needs Pango: only when a PDF is asked for
+    from PIL import ImageFile
+
+    # Importing WeasyPrint makes Pillow accept truncated images, for the whole process: a damaged
+    # upload would then pass as a picture (shop/catalog/images.py). The invoice has no raster image.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     def no_fetching(url: str, *args, **kwargs):
         raise ValueError(f"the invoice PDF loads nothing from {url}")

@@ -298,3 +298,10 @@ def test_an_uploaded_picture_is_served_at_its_static_address_for_a_year(client, 
 )
 def test_other_upload_addresses_are_not_found(client, path):
     assert client.get(f"/static/{path}").status_code == 404
+
+
+def test_a_damaged_picture_is_refused_after_an_invoice_pdf_was_made(app):
+    from shop.invoicing.documents import render_pdf
+
+    render_pdf("<p>Hoá đơn</p>")
+    test_a_damaged_picture_is_refused(app)
