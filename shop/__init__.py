@@ -7,6 +7,7 @@ import os
 from flask import Flask, g, has_request_context, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from shop import config as config_module
 from shop.extensions import babel, cache, csrf, db, include_name, limiter, login_manager, migrate
@@ -54,6 +55,9 @@ def create_app(config: dict | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
 
+    # Ids in URLs are the database's 32-bit integers: a larger number matches no route (404)
+    # instead of overflowing the driver (a 500) in whichever view would have looked it up.
+    app.url_map.converters["int"] = _DatabaseId
     _init_extensions(app)
     _register_blueprints(app)
     _register_template_helpers(app)
@@ -281,6 +285,12 @@ def isotime(moment) -> str:
 
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return aware.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class _DatabaseId(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 class _SecureCookiesOverHttps:

@@ -130,3 +130,15 @@ def test_no_form_answers_5xx_to_hostile_input(app, backend, visitors):
                     if response.status_code >= 500:
                         failures.append((name, rule.rule, repr(value[:20]), with_token, response.status_code))
     assert not failures, failures[:10]
+
+
+@pytest.mark.both_databases
+def test_an_id_too_large_for_the_database_is_not_found_rather_than_an_error(client, backend):
+    from tests.support.api import api_key, bearer
+    from tests.support.partners import make_partner
+
+    _, secret = api_key(partner=make_partner())
+    huge = "83832248277470659990961858372471619584"
+    assert client.get(f"/api/v1/orders/{huge}", headers=bearer(secret)).status_code == 404
+    assert client.get(f"/api/v1/products/{2**31}").status_code == 404
+    assert client.get(f"/products/{huge}").status_code == 404
