@@ -27,6 +27,7 @@ from tests.checkout.conftest import BANK
 from tests.checkout.test_views import add, checkout, place
 from tests.conftest import submit
 from tests.factories import PASSWORD, PartnerMemberFactory, ProducerMemberFactory, UserFactory
+from tests.support.api import api_key
 from tests.support.builders import stocked
 from tests.support.partners import make_location
 
@@ -70,6 +71,16 @@ def world(app, clock):
         assert checkout(client).status_code == 200
     clients["guest"] = guest
     clients["anonymous"] = app.test_client()
+    # Programs, with a key of each role (the API reads the key on every request).
+    for role, organisation in (
+        ("producer", {"producer": tea.producer}),
+        ("ordering", {"partner": membership.partner}),
+        ("accounting", {"partner": membership.partner}),
+    ):
+        _, secret = api_key(role=role, **organisation)
+        client = app.test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+        clients[f"{role} key"] = client
 
     # Then prices go up, stock goes down, and the unpaid order's time runs out.
     db.session.execute(update(Variant).where(Variant.id == rice.variants[0].id).values(price_vnd=65_000, on_hand=3))
@@ -153,6 +164,13 @@ def _url_values(rule, world) -> dict | None:
         ("producers.stock_upload_preview", "upload_id"): 1,
         ("product_upload", "filename"): "1/0123456789abcdef0123.jpg",
         ("accounts.finish_signup", "token"): make_signup_token("new@example.vn", "vi"),
+        ("api_catalog.product", "product_id"): product.id,
+        ("api_catalog.producer", "producer_id"): product.producer_id,
+        ("api_catalog.origin", "province_code"): 1,
+        ("api_partners.price", "sku"): product.variants[0].sku,
+        ("api_partner_accounts.statement", "month"): "2026-11",
+        ("api_producers.variant", "sku"): product.variants[0].sku,
+        ("api_producers.shipment", "shipment_id"): world["shipment_id"],
     }
     known |= {
         ("producers.products_partner_prices", "product_id"): product.id,
@@ -169,7 +187,7 @@ def _url_values(rule, world) -> dict | None:
     for argument in rule.arguments:
         if (rule.endpoint, argument) in known:
             values[argument] = known[(rule.endpoint, argument)]
-        elif rule.endpoint.startswith(("partners.", "admin.")) and argument in world["partner"]:
+        elif rule.endpoint.startswith(("partners.", "admin.", "api_partner")) and argument in world["partner"]:
             values[argument] = world["partner"][argument]  # the partner's own objects
         else:
             return None
