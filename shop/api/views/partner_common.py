@@ -63,7 +63,13 @@ def key_label(key: ApiKey) -> str:
 
 
 class TimeOfDay(ma.fields.String):
-    """A time of day "HH:MM" (Vietnam time), 00:00 to 24:00."""
+    """A time of day "HH:MM" (Vietnam time), 00:00 to 24:00. The pattern is also in the
+    description, so clients (and schemathesis) know the form."""
+
+    def __init__(self, *args, **kwargs):
+        # Documents the form; _deserialize refuses with the translated message first.
+        kwargs.setdefault("validate", ma.validate.Regexp(_TIME.pattern))
+        super().__init__(*args, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
