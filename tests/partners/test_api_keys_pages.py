@@ -17,6 +17,12 @@ SECRET = re.compile(r"ocop_[A-Za-z0-9_-]{20,}")
 EN = {"Accept-Language": "en"}
 
 
+@pytest.fixture(autouse=True)
+def _in_english(client):
+    """The pages are read in English (the tests quote their English text)."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def make_key(client, **data):
     return submit(client, "/partner/api-keys", data, page="/partner/api-keys")
 

@@ -20,6 +20,12 @@ EN = {"Accept-Language": "en"}
 HOOK = "https://hooks.nhahang.test/ocop"
 
 
+@pytest.fixture(autouse=True)
+def _in_english(client):
+    """The pages are read in English (the tests quote their English text)."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.fixture
 def app_config(app_config):
     # The receiver's host is taken as it is (outside production), without looking its name up.

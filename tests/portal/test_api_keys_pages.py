@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import pytest
+
 from shop.extensions import db
 from shop.integrations import keys
 from shop.integrations.models import ApiKey
@@ -14,6 +16,12 @@ from tests.support.api import api_key, bearer
 
 SECRET = re.compile(r"ocop_[A-Za-z0-9_-]{20,}")
 EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture(autouse=True)
+def _in_english(client):
+    """The pages are read in English (the tests quote their English text)."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
 def make_key(client, name="Kho MISA", **data):
