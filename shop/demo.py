@@ -307,9 +307,10 @@ def seed(today: date | None = None) -> dict[str, int]:
 
     for what, n in seed_partners(password_hash, lambda: hash_password(DEMO_PASSWORD)).items():
         added[what] = added.get(what, 0) + n
-    from shop.demo_api import seed_api_keys
+    from shop.demo_api import seed_api_keys, seed_webhooks
 
     added["api_keys"] = seed_api_keys()
+    added["webhook_endpoints"] = seed_webhooks()
     return added
 
 

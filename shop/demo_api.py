@@ -37,3 +37,107 @@ def seed_api_keys() -> int:
         added += 1
     db.session.flush()
     return added
+
+
+# --- Webhooks: a paused endpoint each, with a delivery log to look at ---------------------------
+# The addresses are under .example (never resolved): the endpoints are paused, so nothing is sent.
+DEMO_ENDPOINTS = (
+    (Producer, "0109000015", "https://kho.xoiphuthuong.example/ocop/webhooks", "Kho HTX (demo)"),
+    (Partner, "0109001019", "https://erp.xoihathanh.example/hooks/ocop", "Phần mềm mua hàng (demo)"),
+)
+
+
+def seed_webhooks() -> int:
+    """Add the demo endpoints that are missing, each with two past deliveries (one delivered, one
+    failed after a day of tries) of events about the demo's own orders. Returns how many endpoints
+    were added. Flushes only."""
+    import secrets
+    from datetime import timedelta
+
+    from shop import clock
+    from shop.fulfilment.models import Shipment
+    from shop.integrations import payloads
+    from shop.integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+    from shop.integrations.webhooks import events_for, one_time_event_id
+    from shop.orders.models import Order
+
+    added = 0
+    now = clock.now()
+    for model, tax_code, url, description in DEMO_ENDPOINTS:
+        organisation = db.session.scalar(select(model).where(model.tax_code == tax_code))
+        if organisation is None:
+            continue
+        kind = "producer" if model is Producer else "partner"
+        owner = {f"{kind}_id": organisation.id}
+        if db.session.scalar(select(WebhookEndpoint.id).filter_by(url=url, **owner)):
+            continue
+        if kind == "partner":
+            orders = db.session.scalars(
+                select(Order).where(Order.partner_id == organisation.id).order_by(Order.id.desc()).limit(2)
+            ).all()
+            events = [("order.created", payloads.order_for_partner(o), o.id) for o in orders]
+        else:
+            shipments = db.session.scalars(
+                select(Shipment).where(Shipment.producer_id == organisation.id).order_by(Shipment.id.desc()).limit(2)
+            ).all()
+            events = [("order.created", payloads.order_for_producer(s), s.id) for s in shipments]
+        if len(events) < 2:
+            continue
+        endpoint = WebhookEndpoint(
+            url=url,
+            description=description,
+            events=events_for(kind),
+            secret="whsec_" + secrets.token_urlsafe(32),
+            active=False,
+            created_at=now - timedelta(days=4),
+            **owner,
+        )
+        db.session.add(endpoint)
+        db.session.flush()
+        for n, (event_type, data, object_id) in enumerate(events):
+            at = now - timedelta(days=3 - n)
+            event = WebhookEvent(
+                event_id=one_time_event_id("demo", kind, event_type, object_id),
+                type=event_type,
+                data=data,
+                created_at=at,
+                **owner,
+            )
+            db.session.add(event)
+            db.session.flush()
+            delivered = n == 0
+            tries = (
+                [(at + timedelta(seconds=2), 200, None)]
+                if delivered
+                else [
+                    (at + timedelta(seconds=2), 502, None),
+                    (at + timedelta(minutes=1, seconds=3), None, "timed out after 10 s"),
+                    (at + timedelta(hours=24, seconds=4), 503, None),
+                ]
+            )
+            delivery = WebhookDelivery(
+                event_id=event.id,
+                endpoint_id=endpoint.id,
+                status="delivered" if delivered else "failed",
+                attempts=len(tries),
+                last_status_code=tries[-1][1],
+                last_error=None if delivered else "HTTP 503",
+                delivered_at=tries[-1][0] if delivered else None,
+                created_at=at,
+            )
+            db.session.add(delivery)
+            db.session.flush()
+            for moment, status, error in tries:
+                db.session.add(
+                    WebhookAttempt(
+                        delivery_id=delivery.id,
+                        status_code=status,
+                        error=error,
+                        duration_ms=140 if status else 10_000,
+                        response_excerpt="ok" if status == 200 else None,
+                        created_at=moment,
+                    )
+                )
+        added += 1
+    db.session.flush()
+    return added

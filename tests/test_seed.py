@@ -416,3 +416,19 @@ def test_the_demo_api_keys_act_for_the_demo_producer_and_chain_in_their_roles(de
     client = demo.test_client()
     for secret in found:
         assert client.get("/api/v1/groups", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+
+
+def test_the_demo_has_a_paused_webhook_endpoint_with_a_delivery_log_for_each_side(demo):
+    from shop.integrations.models import WebhookDelivery, WebhookEndpoint
+
+    endpoints = db.session.scalars(select(WebhookEndpoint)).all()
+    assert {(bool(e.producer_id), bool(e.partner_id), e.active) for e in endpoints} == {
+        (True, False, False),
+        (False, True, False),
+    }
+    for endpoint in endpoints:
+        assert endpoint.url.startswith("https://") and ".example/" in endpoint.url
+        statuses = sorted(
+            d.status for d in db.session.scalars(select(WebhookDelivery).filter_by(endpoint_id=endpoint.id))
+        )
+        assert statuses == ["delivered", "failed"]

@@ -86,6 +86,13 @@ def partner_ids(database_url: str) -> dict:
                     "SELECT id FROM standing_orders WHERE partner_id = :p ORDER BY id", p=partner
                 ),
                 "product_id": all_("SELECT id FROM products WHERE slug = 'xoi-phu-thuong'"),
+                # The demo's paused webhook endpoint and its delivered and failed deliveries.
+                "endpoint_id": all_("SELECT id FROM webhook_endpoints WHERE partner_id = :p", p=partner),
+                "delivery_id": all_(
+                    "SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id "
+                    "WHERE e.partner_id = :p ORDER BY d.id",
+                    p=partner,
+                ),
             }
     finally:
         engine.dispose()

@@ -129,6 +129,9 @@ def demo_ids(database_url: str) -> dict:
                 {"p": xoi},
             ).scalar_one()
             orders = all_("SELECT number FROM orders WHERE checkout_token IN ('demo-order-1', 'demo-order-4')")
+            # The demo's paused webhook endpoint and its delivered and failed deliveries.
+            endpoint = one("SELECT id FROM webhook_endpoints WHERE producer_id = :p", p=xoi)
+            deliveries = all_("SELECT id FROM webhook_deliveries WHERE endpoint_id = :e ORDER BY id", e=endpoint)
     finally:
         engine.dispose()
     if isinstance(delivered, str):  # SQLite gives the text it keeps
@@ -144,6 +147,8 @@ def demo_ids(database_url: str) -> dict:
         "period": delivered.astimezone(VN).strftime("%Y-%m"),
         "producer_id": [applicant, xoi],
         "number": orders,
+        "endpoint_id": endpoint,
+        "delivery_id": deliveries,
         # A packing slip is the same page whatever the step: open one.
         "producers.shipments_slip": {"shipment_id": shipments[:1]},
         "admin.certificates_view": {"certificate_id": [pending]},
