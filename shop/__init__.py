@@ -41,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     from shop.web import TemplateEnvironment
 
     app.jinja_environment = TemplateEnvironment  # before anything makes app.jinja_env
+    app.json.ensure_ascii = False  # JSON answers in UTF-8: "Xôi", not "X\u00f4i"
     env_name = (config or {}).get("SHOP_ENV") or os.environ.get("SHOP_ENV", "production")
     app.config.update(config_module.from_environment(env_name, app.instance_path))
     app.config.update(config or {})

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from werkzeug.routing import NumberConverter
+from werkzeug.routing.converters import NumberConverter
 from wtforms.fields.core import UnboundField
 
 from shop.extensions import db

@@ -82,3 +82,9 @@ def test_reads_remember_the_last_use_without_writing_and_writes_store_it(app):
     keys.record_use(key, writes=False)
     assert keys.last_used(key) == clock.now().replace(microsecond=keys.last_used(key).microsecond)
     assert key.last_used_at is None
+
+
+def test_answers_are_utf8_json_that_people_can_read(client):
+    response = client.get("/api/v1/groups", headers={"Accept-Language": "vi"})
+    assert response.mimetype == "application/json"
+    assert "Thực phẩm".encode() in response.data
