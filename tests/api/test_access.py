@@ -11,7 +11,7 @@ from shop.integrations import keys
 from shop.integrations.models import ApiKey
 from tests.support.api import api_key, bearer
 from tests.support.builders import a_producer
-from tests.support.partners import make_partner, owner_of
+from tests.support.partners import log_in, make_partner, owner_of
 
 
 def test_a_key_is_stored_only_as_its_hash_and_shown_once(app):
@@ -88,3 +88,19 @@ def test_answers_are_utf8_json_that_people_can_read(client):
     response = client.get("/api/v1/groups", headers={"Accept-Language": "vi"})
     assert response.mimetype == "application/json"
     assert "Thực phẩm".encode() in response.data
+
+
+def test_a_logged_in_browser_session_is_not_a_key(client):
+    partner = make_partner()
+    log_in(client, owner_of(partner))
+    assert client.get("/partner/").status_code == 200  # the session works for the pages
+    response = client.get("/api/v1/orders")
+    assert response.status_code == 401 and response.json["error"]["code"] == "unauthenticated"
+    assert client.post("/api/v1/orders", json={}).status_code == 401
+
+
+def test_writes_need_no_csrf_token_only_the_key(client):
+    _, secret = api_key(producer=a_producer())
+    response = client.post("/api/v1/stock", json={"items": []}, headers=bearer(secret))
+    assert response.status_code == 422  # judged on its content, not refused for a missing CSRF token
+    assert response.json["error"]["code"] == "invalid"
