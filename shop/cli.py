@@ -210,7 +210,7 @@ def send_webhooks(loop: bool, interval: float, limit: int) -> None:
     round (run it every minute from cron); with --loop it keeps going, and stops cleanly on
     SIGTERM or Ctrl-C after the delivery it is sending."""
     import signal
-    import threading
+    import time
 
     from shop.integrations.sending import send_due
 
@@ -218,16 +218,18 @@ def send_webhooks(loop: bool, interval: float, limit: int) -> None:
         delivered, failed = send_due(limit=limit)
         click.echo(f"Delivered {delivered}, failed tries {failed}")
         return
-    stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    stopping: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: stopping.append(signum))
     click.echo(f"Sending webhooks every {interval:g} s until stopped")
     try:
-        while not stop.is_set():
-            delivered, failed = send_due(limit=limit, stop=stop.is_set)
+        while not stopping:
+            delivered, failed = send_due(limit=limit, stop=lambda: bool(stopping))
             if delivered or failed:
                 click.echo(f"Delivered {delivered}, failed tries {failed}")
-            if delivered + failed < limit:
-                stop.wait(interval)  # nothing more due now; a full round goes on at once
+            if delivered + failed < limit and not stopping:
+                # Nothing more due now (a full round goes on at once). A relative sleep, not a
+                # timed wait on a lock: it ends on time whatever the wall clock does.
+                time.sleep(interval)
     except KeyboardInterrupt:
         pass
     finally:

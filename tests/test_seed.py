@@ -3,6 +3,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from shop import clock, create_app, geo
@@ -37,6 +38,7 @@ from shop.producers.models import Producer
 from shop.settlements.models import Payout
 from shop.settlements.periods import Period
 from shop.settlements.services import month_totals
+from tests.conftest import NOW
 
 MODELS = (
     User,
@@ -109,7 +111,9 @@ def seeded_sqlite(sqlite_template, tmp_path_factory) -> Path:
             "RATELIMIT_STORAGE_URI": "daemon-memory://",
         }
     )
-    with app.app_context():
+    # Seeded at the tests' own instant (a session fixture runs outside each test's clock): the
+    # demo's dates must agree with the clock the tests then read them with, on any real date.
+    with time_machine.travel(NOW, tick=True), app.app_context():
         seed()
         db.session.commit()
         db.session.remove()

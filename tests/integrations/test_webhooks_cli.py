@@ -83,9 +83,14 @@ def test_the_worker_loop_keeps_sending_and_stops_cleanly_on_sigterm(app, receive
         text=True,
     )
     try:
-        wait_for(lambda: len(receiver.requests) == 1)
-        stock_event(producer, "SECOND")  # recorded while the worker waits
-        wait_for(lambda: len(receiver.requests) == 2)
+        try:
+            wait_for(lambda: len(receiver.requests) == 1)
+            stock_event(producer, "SECOND")  # recorded while the worker waits
+            wait_for(lambda: len(receiver.requests) == 2)
+        except AssertionError:
+            worker.kill()
+            out, err = worker.communicate()
+            raise AssertionError(f"the worker sent {len(receiver.requests)} of 2; it said:\n{out}\n{err}") from None
         worker.send_signal(signal.SIGTERM)
         out, err = worker.communicate(timeout=30)
     finally:
