@@ -2,13 +2,12 @@
 shipments. Placing goes through shop.wholesale.ordering's `place_partner_order`, as the partner's
 pages do: the same prices, quantity rules, delivery dates, credit limit and overdue hold.
 
-Idempotency. The answer to a placed order is stored with the order, in its transaction
-(`IdempotencyRecord`, unique per key and Idempotency-Key), and the order's checkout token is made
-from the two, so the database's unique keys let one order through whatever happens. A request
-first waits for any other order of the same partner being placed (the partner's row, as
-`place_partner_order` itself does), then looks for a stored answer: the same body (compared as
-canonical JSON) gets it again with `Idempotent-Replayed: true`; another body, 409. A refusal
-(422, 409) is not stored: the program may fix the request and send it again with the same key.
+Idempotency (the rules: shop/integrations/idempotency.py). A request first waits for any other
+order of the same partner being placed (the partner's row, as `place_partner_order` itself does),
+then looks for a stored answer: the same body gets it again with `Idempotent-Replayed: true`;
+another body, 409. Otherwise the order is placed with a checkout token made from the key and the
+Idempotency-Key, and its answer stored in the same transaction. A refusal (422, 409) is not
+stored: the program may fix the request and send it again with the same key.
 
 Who placed it: no person did. The order has no user; the key is named in the audit log and in the
 order's `api_key` here, and the order's mail goes to the person who made the key while they still
@@ -16,9 +15,6 @@ act for the partner, else to the partner's e-invoice address.
 """
 
 from __future__ import annotations
-
-import hashlib
-import json
 
 import marshmallow as ma
 from flask import jsonify, request, url_for
@@ -47,9 +43,10 @@ from shop.api.views.partner_common import (
     utc,
     window_out,
 )
-from shop.errors import ConflictError, ShopError, ValidationError
+from shop.errors import ShopError, ValidationError
 from shop.extensions import db
 from shop.fulfilment.models import Shipment
+from shop.integrations import idempotency
 from shop.integrations.models import ApiKey, IdempotencyRecord
 from shop.invoicing.models import Invoice
 from shop.invoicing.statements import status_of
@@ -69,14 +66,7 @@ bp = Blueprint(
     description="Restaurant partners: place orders (ordering keys) and read them (ordering and accounting keys).",
 )
 
-IDEMPOTENCY_KEY_MAX = 255
-
-
-class KeyReused(ConflictError):
-    code = "idempotency_key_reused"
-    default_message = _l(
-        "This Idempotency-Key was already used with another request body. Use a new key for a new order."
-    )
+IDEMPOTENCY_KEY_MAX = idempotency.KEY_MAX
 
 
 # Schemas ---------------------------------------------------------------------------------------
@@ -387,31 +377,11 @@ def order(order_id: int):
 # Placing an order ------------------------------------------------------------------------------
 
 
-def _digest() -> str:
-    """The request body as canonical JSON (keys sorted, no spaces), hashed."""
-    body = request.get_json(silent=True)
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _checkout_token(key: ApiKey, idempotency_key: str) -> str:
-    """The order's checkout token, the same for every request with this key and Idempotency-Key."""
-    return "api-" + hashlib.sha256(f"{key.id}\n{idempotency_key}".encode()).hexdigest()[:60]
-
-
 def _wait_turn(partner: Partner) -> None:
     # The transaction's first statement writes the partner's row (as place_partner_order's does):
     # a second request of the same partner waits here until the first one commits, then finds
     # its stored answer (PostgreSQL locks the row; SQLite has one writer at a time).
     db.session.execute(update(Partner).where(Partner.id == partner.id).values(status=Partner.status))
-
-
-def _stored(key: ApiKey, idempotency_key: str) -> IdempotencyRecord | None:
-    return db.session.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.api_key_id == key.id, IdempotencyRecord.key == idempotency_key
-        )
-    )
 
 
 def _answer(body: dict, status: int, *, replayed: bool):
@@ -424,9 +394,8 @@ def _answer(body: dict, status: int, *, replayed: bool):
 
 
 def _replay(record: IdempotencyRecord, digest: str):
-    if record.request_hash != digest:
-        raise KeyReused()
-    return _answer(record.response, record.status_code, replayed=True)
+    status, answer = idempotency.replay(record, digest)
+    return _answer(answer, status, replayed=True)
 
 
 def _mail_to(partner: Partner, key: ApiKey) -> str:
@@ -503,9 +472,9 @@ def place(headers, body):
     partner = current_partner()
     key = current_key()
     idempotency_key = headers["idempotency_key"]
-    digest = _digest()
+    digest = idempotency.digest(request.get_json(silent=True))
     _wait_turn(partner)
-    record = _stored(key, idempotency_key)
+    record = idempotency.stored(key.id, idempotency_key)
     if record is not None:
         db.session.commit()
         return _replay(record, digest)
@@ -526,7 +495,7 @@ def place(headers, body):
                 payment_method=body["payment_method"],
                 note=body["note"],
                 expected_total_vnd=body["expected_total_vnd"],
-                checkout_token=_checkout_token(key, idempotency_key),
+                checkout_token=idempotency.token(key.id, idempotency_key),
             ),
             actor_user_id=None,
             email=_mail_to(partner, key),
@@ -534,22 +503,13 @@ def place(headers, body):
         )
         answer = PartnerOrderSchema().dump(order_data(placed, _Related([placed])))
         answer["api_key"] = {"id": key.id, "name": key.name, "prefix": key.prefix}
-        db.session.add(
-            IdempotencyRecord(
-                api_key_id=key.id,
-                key=idempotency_key,
-                request_hash=digest,
-                order_id=placed.id,
-                status_code=201,
-                response=answer,
-            )
-        )
+        idempotency.remember(key.id, idempotency_key, digest, status=201, answer=answer, order_id=placed.id)
         audit.record("order.place", "order", placed.id, role="partner", note=key_label(key))
         db.session.commit()
     except IntegrityError:
         # Another request with this key placed it first (the unique keys saw to one order).
         db.session.rollback()
-        record = _stored(key, idempotency_key)
+        record = idempotency.stored(key.id, idempotency_key)
         if record is None:
             raise
         return _replay(record, digest)
