@@ -169,8 +169,8 @@ def _url_values(rule, world) -> dict | None:
         ("api_catalog.origin", "province_code"): 1,
         ("api_partners.price", "sku"): product.variants[0].sku,
         ("api_partner_accounts.statement", "month"): "2026-11",
-        ("api_producers.variant", "sku"): product.variants[0].sku,
-        ("api_producers.shipment", "shipment_id"): world["shipment_id"],
+        ("api_producer_stock.variant", "sku"): product.variants[0].sku,
+        ("api_producer_shipments.shipment", "shipment_id"): world["shipment_id"],
     }
     known |= {
         ("producers.products_partner_prices", "product_id"): product.id,

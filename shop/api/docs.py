@@ -34,8 +34,12 @@ MISSING = object()
 # from its name).
 TAG_TITLES = {
     "api_catalog": _l("Catalog"),
-    "api_partners": _l("Partners"),
-    "api_producers": _l("Producers"),
+    "api_partners": _l("Partners: prices and deliveries"),
+    "api_partner_orders": _l("Partners: orders"),
+    "api_partner_accounts": _l("Partners: invoices and statements"),
+    "api_partner_standing": _l("Partners: standing orders"),
+    "api_producer_stock": _l("Producers: stock"),
+    "api_producer_shipments": _l("Producers: shipments"),
 }
 # What an error status means in this API (the description's paragraph on errors, per status).
 STATUS_MEANINGS = {

@@ -19,7 +19,8 @@ from tests.support.api import bearer
 # Who each blueprint of the API serves: the public catalog (no key), producers or partners.
 FAMILIES = {
     "api_catalog": "public",
-    "api_producers": "producer",
+    "api_producer_stock": "producer",
+    "api_producer_shipments": "producer",
     "api_partners": "partner",
     "api_partner_orders": "partner",
     "api_partner_accounts": "partner",
