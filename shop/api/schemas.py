@@ -5,12 +5,18 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from datetime import UTC, datetime
 from http import HTTPStatus
 
 import marshmallow as ma
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from shop import clock
 from shop.errors import ValidationError
+
+# The largest id a database integer holds: a larger one names nothing (404), never an error.
+MAX_ID = 2**31 - 1
 
 
 class ErrorDetailSchema(ma.Schema):
@@ -111,3 +117,32 @@ def error_responses(bp, *codes: int):
         return view
 
     return decorator
+
+
+def cursor_id(cursor: str | None, *, key: str = "id") -> int | None:
+    """The id a list's cursor names (the last row given, under `key`), or None for the first
+    page. Raises ValidationError (field `cursor`) for a cursor this API did not make."""
+    position = decode_cursor(cursor)
+    if position is None:
+        return None
+    last = position.get(key)
+    if not isinstance(last, int) or isinstance(last, bool) or not 0 <= last <= MAX_ID:
+        raise ValidationError(_l("This cursor is not one this API gave."), field="cursor")
+    return last
+
+
+def request_locale() -> str:
+    """The language of the request's answer (names, messages)."""
+    return str(get_locale() or "vi")
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """An instant as the API gives it: aware, in UTC (SQLite hands back naive UTC)."""
+    return None if moment is None else clock.aware(moment).astimezone(UTC)
+
+
+def no_nul(text: str) -> None:
+    """A validator: PostgreSQL refuses to store or even compare a NUL byte, and no SKU or note
+    has one."""
+    if "\x00" in text:
+        raise ma.ValidationError(str(_l("This text contains a NUL character.")))

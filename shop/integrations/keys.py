@@ -111,6 +111,13 @@ def _audit(action: str, key: ApiKey, by) -> None:
     )
 
 
+def describe(key: ApiKey, note: str | None = None) -> str:
+    """How the ledger and the audit log name a program acting through `key` (data, not words of
+    a page), with the note the call sent."""
+    label = f"API key #{key.id} “{key.name}”"
+    return f"{label} — {note}" if note else label
+
+
 # As in the portals: a suspended producer still fulfils what was ordered and keeps its stock right;
 # a partner orders and reads its accounts only while approved.
 _MAY_USE_THE_API = {"producer": frozenset({"active", "suspended"}), "partner": frozenset({"active"})}

@@ -16,14 +16,23 @@ from datetime import datetime
 from urllib.parse import quote
 
 import marshmallow as ma
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from sqlalchemy import Boolean, Date, DateTime, and_, bindparam, false, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from shop import clock, geo, pricing
-from shop.api.schemas import CursorArgs, decode_cursor, encode_cursor, error_responses, page_schema
+from shop.api.schemas import (
+    MAX_ID,
+    CursorArgs,
+    cursor_id,
+    decode_cursor,
+    encode_cursor,
+    error_responses,
+    page_schema,
+    request_locale,
+)
 from shop.cart.models import Cart
 from shop.catalog import cards, columns, listing, pages, search, selection
 from shop.catalog.certificates import current_certificate, stars_now
@@ -36,14 +45,9 @@ from shop.urls import external_url
 
 bp = Blueprint("api_catalog", __name__, description="The public catalog: no key needed.")
 
-# Ids are 32-bit integers; prices fit in 64 bits with room to spare. Larger numbers in a request
-# name nothing (404) or are refused (422) before they reach the database, which could not bind them.
-MAX_ID = 2**31 - 1
+# Prices fit in 64 bits with room to spare: larger numbers in a request are refused (422) before
+# they reach the database, which could not bind them (ids: MAX_ID, shop.api.schemas).
 MAX_PRICE_VND = 10**12
-
-
-def _locale() -> str:
-    return str(get_locale())
 
 
 # --- Groups -----------------------------------------------------------------------------------
@@ -310,7 +314,7 @@ def products(args):
             return {"data": [], "next_cursor": None}
         f.producer = slug
     rows, next_position = _product_page(f, today, decode_cursor(args["cursor"]), args["limit"])
-    locale, links = _locale(), _Links()
+    locale, links = request_locale(), _Links()
     return {
         "data": [_product_item(row, locale, links) for row in rows],
         "next_cursor": encode_cursor(next_position) if next_position else None,
@@ -621,7 +625,7 @@ def product(product_id: int):
     slug = db.session.scalar(select(Product.slug).where(Product.id == product_id))
     if slug is None:
         raise NotFound()
-    today, locale = clock.today(), _locale()
+    today, locale = clock.today(), request_locale()
     page = pages.product_page(slug, today=today)  # NotFound for a product the catalog does not show
     p = page.product
     prices = [pricing.unit_price_vnd(v) for v in p.variants]
@@ -777,12 +781,7 @@ def producers(args):
     """The producers the shop shows (active ones), by id.
 
     Each with how many of its products the catalog shows."""
-    position = decode_cursor(args["cursor"])
-    after = 0
-    if position is not None:
-        after = position.get("after_id")
-        if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= MAX_ID:
-            raise ValidationError(_l("This cursor is not one this API gave."), field="cursor")
+    after = cursor_id(args["cursor"], key="after_id") or 0
     limit = args["limit"]
     found = db.session.scalars(
         select(Producer).where(Producer.status == "active", Producer.id > after).order_by(Producer.id).limit(limit + 1)
@@ -810,7 +809,7 @@ def producer(producer_id: int):
     if slug is None:
         raise NotFound()
     found = pages.producer_by_slug(slug)  # NotFound unless active
-    story = (found.story_en if _locale() == "en" else None) or found.story_vi
+    story = (found.story_en if request_locale() == "en" else None) or found.story_vi
     return {
         **_producer_item(found, _product_counts([found.id]).get(found.id, 0)),
         "story": story,

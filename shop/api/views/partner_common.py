@@ -5,18 +5,17 @@ the API's field names (`lines.2.quantity` rather than the pages' `lines-2-quanti
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import marshmallow as ma
 from flask import g
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from shop import clock
-from shop.api.schemas import decode_cursor, encode_cursor
+from shop.api.schemas import cursor_id, encode_cursor, utc  # noqa: F401 (the partners' modules import them here)
+from shop.api.schemas import request_locale as locale  # noqa: F401
 from shop.errors import ShopError, ValidationError
 from shop.extensions import db
-from shop.integrations.models import ApiKey
+from shop.integrations.keys import describe as key_label  # noqa: F401
 from shop.partners.models import Partner
 from shop.wholesale.delivery import Window
 from shop.wholesale.ordering import MAX_QUANTITY
@@ -28,15 +27,6 @@ _TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 def current_partner() -> Partner:
     """The partner the request's key acts for (`requires_key` has checked it is one's)."""
     return db.session.get(Partner, g.partner_id)
-
-
-def locale() -> str:
-    return str(get_locale() or "vi")
-
-
-def utc(moment: datetime | None) -> datetime | None:
-    """An instant as the API gives it: aware, in UTC."""
-    return None if moment is None else clock.aware(moment).astimezone(UTC)
 
 
 def time_of_day(minutes: int) -> str:
@@ -52,11 +42,6 @@ def window_out(start_minute: int | None, end_minute: int | None) -> dict | None:
     if start_minute is None or end_minute is None:
         return None
     return {"start": time_of_day(start_minute), "end": time_of_day(end_minute)}
-
-
-def key_label(key: ApiKey) -> str:
-    """How the audit log names a program acting through `key` (data, not a page's words)."""
-    return f"API key #{key.id} “{key.name}” ({key.prefix}…)"
 
 
 # Schemas ---------------------------------------------------------------------------------------
@@ -142,18 +127,6 @@ def unknown_sku(index: int, sku: str) -> ValidationError:
 
 def twice(index: int, sku: str) -> ValidationError:
     return ValidationError(_l("%(sku)s is on two lines: enter it once.", sku=sku), field=f"lines.{index}.sku")
-
-
-def cursor_id(cursor: str | None) -> int | None:
-    """The id a list's cursor names (the last row given), or None for the first page. Raises
-    ValidationError (field `cursor`) for a cursor this API did not make."""
-    position = decode_cursor(cursor)
-    if position is None:
-        return None
-    last = position.get("id")
-    if not isinstance(last, int) or isinstance(last, bool):
-        raise ValidationError(_l("This cursor is not one this API gave."), field="cursor")
-    return last
 
 
 def page(rows: list, limit: int, dump) -> dict:

@@ -13,12 +13,21 @@ from flask_smorest import Blueprint
 
 from shop import audit, clock
 from shop.api.auth import requires_key
-from shop.api.schemas import CursorArgs, decode_cursor, encode_cursor, error_responses, page_schema
-from shop.api.views.producer_common import MAX_ID, key_note, request_locale, utc
+from shop.api.schemas import (
+    MAX_ID,
+    CursorArgs,
+    decode_cursor,
+    encode_cursor,
+    error_responses,
+    page_schema,
+    request_locale,
+    utc,
+)
 from shop.errors import ValidationError
 from shop.extensions import db
 from shop.fulfilment import services as fulfilment
 from shop.fulfilment.models import CARRIERS, SHIPMENT_STATUSES, Shipment
+from shop.integrations.keys import describe as key_note
 
 bp = Blueprint(
     "api_producer_shipments",

@@ -11,10 +11,18 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
 from shop.api.auth import requires_key
-from shop.api.schemas import CursorArgs, decode_cursor, encode_cursor, error_responses, page_schema
-from shop.api.views.producer_common import MAX_ID, key_note, no_nul, request_locale
-from shop.errors import NotFound, ValidationError
+from shop.api.schemas import (
+    CursorArgs,
+    cursor_id,
+    encode_cursor,
+    error_responses,
+    no_nul,
+    page_schema,
+    request_locale,
+)
+from shop.errors import NotFound
 from shop.extensions import db
+from shop.integrations.keys import describe as key_note
 from shop.inventory import bulk
 from shop.inventory import services as stock
 from shop.inventory.services import MAX_STOCK
@@ -108,16 +116,6 @@ def _variant_out(variant, low: bool, locale: str) -> dict:
     }
 
 
-def _after_id(cursor: str | None) -> int | None:
-    position = decode_cursor(cursor)
-    if position is None:
-        return None
-    after = position.get("id")
-    if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= MAX_ID:
-        raise ValidationError(_l("This cursor is not one this API gave."), field="cursor")
-    return after
-
-
 _VARIANT_EXAMPLE = {
     "id": 31,
     "sku": "XPT-500G",
@@ -150,7 +148,7 @@ def variants(args):
         q=args["q"],
         sku=args["sku"],
         low_only=args["low_stock"],
-        after_id=_after_id(args["cursor"]),
+        after_id=cursor_id(args["cursor"]),
         limit=limit + 1,
     )
     locale = request_locale()
