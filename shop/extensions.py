@@ -100,8 +100,8 @@ limiter = Limiter(key_func=_client_ip, default_limits=[])
 
 
 # Database objects made by migrations for search (an FTS5 table and its shadow tables on SQLite,
-# a trigram index on PostgreSQL) that no model declares; autogenerate must leave them alone.
-SEARCH_OBJECTS_PREFIXES = ("product_search", "ix_products_search_folded_trgm")
+# a trigram and a word index on PostgreSQL) that no model declares; autogenerate must leave them alone.
+SEARCH_OBJECTS_PREFIXES = ("product_search", "ix_products_search_folded_trgm", "ix_products_search_words")
 
 
 def include_name(name, type_, parent_names) -> bool:
