@@ -33,6 +33,7 @@ import os
 import platform
 import random
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -401,6 +402,10 @@ class WrkResult:
     requests: int
     non_2xx: int = 0
     socket_errors: dict[str, int] = field(default_factory=dict)
+    # CPU time per request during the measured run, in ms (see CpuProbe): the server's workers,
+    # wrk, everything else the machine did (a database server, the kernel), and what the
+    # machine's CPUs could give per request.
+    cpu_ms_per_request: dict[str, float] = field(default_factory=dict)
 
 
 def parse_wrk(output: str) -> WrkResult:
@@ -425,6 +430,54 @@ def parse_wrk(output: str) -> WrkResult:
     )
 
 
+class CpuProbe:
+    """Where the CPU time of a run went, from /proc (Linux): the server's workers (the gunicorn
+    master's children), wrk (this script's children that have been waited for), and the whole
+    machine's busy time, of which the rest is anything else (the database server, the kernel's
+    network work, other programs). Tells whether a page is slow because the machine is
+    saturated (then only costing less CPU helps) or because its workers wait."""
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+
+    @staticmethod
+    def _ticks(pid: int) -> int:
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+            return int(fields[11]) + int(fields[12])  # utime, stime
+        return 0
+
+    def _workers(self) -> list[int]:
+        children = Path(f"/proc/{self.server_pid}/task/{self.server_pid}/children")
+        with contextlib.suppress(OSError):
+            return [int(pid) for pid in children.read_text().split()]
+        return []
+
+    def snapshot(self) -> dict[str, float]:
+        tick = os.sysconf("SC_CLK_TCK")
+        with open("/proc/stat") as f:
+            cpu = [int(v) for v in f.readline().split()[1:]]
+        busy = sum(cpu) - cpu[3] - (cpu[4] if len(cpu) > 4 else 0)  # all but idle and iowait
+        return {
+            "workers": sum(self._ticks(pid) for pid in self._workers()) / tick,
+            "wrk": sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]),
+            "busy": busy / tick,
+            "wall": time.monotonic(),
+        }
+
+    @staticmethod
+    def per_request(before: dict, after: dict, requests: int) -> dict[str, float]:
+        if requests <= 0:
+            return {}
+        spent = {name: (after[name] - before[name]) * 1000 / requests for name in before}
+        return {
+            "workers": round(spent["workers"], 3),
+            "wrk": round(spent["wrk"], 3),
+            "other": round(spent["busy"] - spent["workers"] - spent["wrk"], 3),
+            "available": round(spent["wall"] * (os.cpu_count() or 1), 3),
+        }
+
+
 def run_wrk(
     wrk: str,
     url: str,
@@ -435,6 +488,7 @@ def run_wrk(
     timeout: int,
     paths: Path | None = None,
     warmup_paths: Path | None = None,
+    probe: CpuProbe | None = None,
 ) -> WrkResult:
     """A warm-up run (discarded), then the measured `wrk --latency -t2 -c… -d…s` run.
 
@@ -459,11 +513,15 @@ def run_wrk(
         # wrk leaves up to `connections` requests queued in gunicorn when it stops; one more GET
         # waits behind them, so the measured run starts with an empty queue.
         http_get(url if paths is None else url.rstrip("/") + "/healthz", timeout=timeout + 120)
+    before = probe.snapshot() if probe else None
     result = subprocess.run(
         [*common, "--latency", "-d", f"{duration}s", *script(paths)],
         capture_output=True, text=True, timeout=duration + 60, check=True,
     )  # fmt: skip
-    return parse_wrk(result.stdout)
+    parsed = parse_wrk(result.stdout)
+    if probe:
+        parsed.cpu_ms_per_request = CpuProbe.per_request(before, probe.snapshot(), parsed.requests)
+    return parsed
 
 
 # Each wrk thread walks its own share of the paths (thread k: k, k + threads, …), so no path is
@@ -652,11 +710,12 @@ def http_benchmark(args, wrk: str, tmp: Path, database: Database) -> dict:
                                  log_path=tmp / "ceiling.log", ready_path=CEILING_PATH, servers=servers)  # fmt: skip
         sizes["ceiling"] = len(http_get(ceiling.url + CEILING_PATH)[1])
 
-        def measure(url: str, **varied) -> WrkResult:
+        def measure(server: Server, path: str, **varied) -> WrkResult:
+            url = server.url + path
             log(f"  wrk {url.split('://', 1)[1]}{' (varied paths)' if varied else ''} …")
             return run_wrk(
                 wrk, url, duration=args.duration, connections=args.connections, warmup=args.warmup,
-                timeout=args.timeout, **varied,
+                timeout=args.timeout, probe=CpuProbe(server.proc.pid), **varied,
             )  # fmt: skip
 
         log(
@@ -664,16 +723,16 @@ def http_benchmark(args, wrk: str, tmp: Path, database: Database) -> dict:
             f"{args.duration} s each, {args.connections} connections; single pages with "
             f"PAGE_CACHE_SECONDS={args.page_cache_seconds}:"
         )
-        ceiling_runs = [measure(ceiling.url + CEILING_PATH)]
+        ceiling_runs = [measure(ceiling, CEILING_PATH)]
         # With --ceiling-between, the ceiling is measured again after each page, and each page
         # is compared with the two ceiling runs around it (other work on the machine comes and
         # goes within minutes; the ceiling's first and last runs alone then say little).
         around: dict[str, list[WrkResult]] = {}
         results = {}
         for name, path in pages:
-            results[name] = measure(shop.url + path)
+            results[name] = measure(shop, path)
             if args.ceiling_between:
-                ceiling_runs.append(measure(ceiling.url + CEILING_PATH))
+                ceiling_runs.append(measure(ceiling, CEILING_PATH))
                 around[name] = ceiling_runs[-2:]
         shop.stop()
         if args.varied_urls:
@@ -684,10 +743,10 @@ def http_benchmark(args, wrk: str, tmp: Path, database: Database) -> dict:
             varied_shop = start_gunicorn("varied", "wsgi:app", env=varied_env, chdir=ROOT,
                                          log_path=tmp / "shop-varied.log", ready_path="/healthz",
                                          servers=servers)  # fmt: skip
-            results["varied"] = measure(varied_shop.url + "/", paths=varied_file, warmup_paths=warmup_file)
+            results["varied"] = measure(varied_shop, "/", paths=varied_file, warmup_paths=warmup_file)
             varied_shop.stop()
             pages.append(("varied", f"{args.varied_urls:,} distinct paths"))
-        ceiling_runs.append(measure(ceiling.url + CEILING_PATH))
+        ceiling_runs.append(measure(ceiling, CEILING_PATH))
         if args.ceiling_between and args.varied_urls:
             around["varied"] = ceiling_runs[-2:]
     finally:
@@ -740,6 +799,15 @@ def print_http_table(http: dict) -> dict:
             f"{row['name']:<10} {path:<34} {row['bytes'] / 1024:>5.0f} {row['requests_per_s']:>8.1f} "
             f"{p50:>8} {p99:>8} {row['ratio']:>6.2f}{flag}{note}"
         )
+    cpu_rows = [row for row in http["pages"] if row.get("cpu_ms_per_request")]
+    if cpu_rows:
+        log("CPU per request, ms: the server's workers, wrk, everything else (database, kernel), the CPUs' capacity")
+        for row in cpu_rows:
+            cpu = row["cpu_ms_per_request"]
+            log(
+                f"  {row['name']:<10} workers {cpu['workers']:5.2f}  wrk {cpu['wrk']:4.2f}  other {cpu['other']:4.2f}"
+                f"  of {cpu['available']:5.2f}"
+            )
     runs = http["ceiling_runs_requests_per_s"]
     drift = (max(runs) - min(runs)) / max(runs)
     if http.get("ceiling_between"):
