@@ -25,12 +25,17 @@ SHORT_WORDS = ["la an", "la", "an", "xoi la c"]
 
 
 def conditions(terms: list[str]) -> dict[str, tuple[str, list[str]]]:
-    words = [f"'{t}'" for t in terms]
-    words[-1] += ":*"
+    # The word index's tsquery is the shop's own (WordIndexSearch.match_values); the trigram
+    # regexes are what that backend used before migration 0013.
+    from shop.catalog.search import WordIndexSearch
+
     last = len(terms) - 1
     patterns = [rf"\m{t}" if n == last else rf"\m{t}\M" for n, t in enumerate(terms)]
     return {
-        "word index": ("shop_search_words(search_folded) @@ CAST(%s AS tsquery)", [" & ".join(words)]),
+        "word index": (
+            "shop_search_words(search_folded) @@ CAST(%s AS tsquery)",
+            [WordIndexSearch().match_values(terms)["search_words"]],
+        ),
         "trigram": (" AND ".join(["search_folded ~ %s"] * len(patterns)), patterns),
     }
 
