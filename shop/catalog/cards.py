@@ -32,7 +32,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import Date, Integer, Select, Text, bindparam, cast, exists, func, select
 from sqlalchemy.orm import aliased
 
-from shop import geo
+from shop import geo, reads
 from shop.catalog.certificates import stars_now
 from shop.catalog.columns import VERSION
 from shop.catalog.models import Product, ProductImage, Variant
@@ -246,7 +246,7 @@ def _load(ids: list[int], today: date, with_stock: bool, with_version: bool):
         return [], {}, None
     width = _width(len(ids))
     params = {**id_params("card_id", ids, width), "card_today": today}
-    rows = db.session.connection().execute(_by_ids(with_stock, with_version, width), params).all()
+    rows = reads.rows(_by_ids(with_stock, with_version, width), params)
     cards, stock = _from_rows(rows, with_stock=with_stock)
     by_id = {card.id: card for card in cards}
     version = rows[0][-1] if with_version and rows else None

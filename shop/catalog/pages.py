@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import contains_eager
 
-from shop import geo
+from shop import geo, reads
 from shop.catalog import cards, columns, product_rows
 from shop.catalog.certificates import current_certificate
 from shop.catalog.groups import GROUPS
@@ -86,8 +86,7 @@ def product_page(slug: str, *, today: date) -> ProductPage:
     guess = places.find(slug)
     neighbours = _neighbour_ids(held, places, guess) if guess is not None else []
     params = {"slug": slug, "card_today": today, **cards.id_params("neighbour", neighbours, NEIGHBOURS)}
-    connection = db.session.connection()
-    rows = connection.execute(product_rows.statement(connection.dialect.name, NEIGHBOURS), params).all()
+    rows = reads.rows(product_rows.statement(db.session.connection().dialect.name, NEIGHBOURS), params)
     if not rows:
         raise NotFound()
     product = product_rows.product_of(rows)

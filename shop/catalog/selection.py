@@ -4,6 +4,7 @@ commits."""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -11,8 +12,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import Integer, String, bindparam, cast, func, select
 
+from shop import reads
 from shop.catalog import columns, search
 from shop.catalog.groups import GROUP_INDEX, GROUPS
 from shop.catalog.models import Product, Variant
@@ -33,7 +35,7 @@ def catalog_columns(today: date, version: int | None = None) -> columns.CatalogC
     `version`: catalog_state's version, when the caller has just read it with another
     statement (else it is read here)."""
     if version is None:
-        version = db.session.connection().scalar(VERSION)
+        version = reads.scalar(VERSION)
     held = current_app.extensions.get("catalog_columns")
     if held is None or held.version != version or held.today != today:
         held = current_app.extensions["catalog_columns"] = columns.load(version, today, search.backend())
@@ -121,7 +123,7 @@ def _find(q: str, terms: list[str]) -> _Matches:
     backend = search.backend()
     relevance = backend.relevance_values(q, terms)
     params = {**backend.match_values(terms), **relevance}
-    texts = db.session.connection().execute(backend.match_statement(terms, relevance), params).one()
+    texts = reads.one(backend.match_statement(terms, relevance), params)
     matches, *exact = (columns.ints(t) for t in texts)
     ids = np.sort(matches)
     score = search.relevance_scores(ids, exact[0], exact[1:]) if exact else np.zeros(len(ids), dtype=np.int64)
@@ -131,17 +133,17 @@ def _find(q: str, terms: list[str]) -> _Matches:
 def _other_filters(f: Filters, held, rows, ids, terms: list[str], params: dict) -> np.ndarray:
     """Which of `rows` (products `ids`) the filters that are not facets keep."""
 
-    def having(product_id, *conditions) -> np.ndarray:
-        """Which of `ids` have a row meeting `conditions` (among the search's matches)."""
-        matching = [search.matching(terms, product_id=product_id)] if terms else []
-        found = select(func.aggregate_strings(cast(product_id, String), " ")).where(*conditions, *matching)
-        return columns.member(ids, columns.ints(db.session.scalar(found, params)))
+    def having(kind: str, **values) -> np.ndarray:
+        """Which of `ids` have a row of the kind (among the search's matches)."""
+        statement = _having(kind, search.backend(), bool(terms))
+        found = reads.scalar(statement, {**params, **values}) if terms else reads.scalar(statement, values)
+        return columns.member(ids, columns.ints(found))
 
     mask = np.ones(len(rows), dtype=bool)
     if f.ward:  # only origin pages choose a ward, without facets: not worth a column
-        mask &= having(Product.id, Product.ward_code == f.ward)
+        mask &= having("ward", having_ward=f.ward)
     if f.subgroup:  # likewise: the API filters by subgroup, the pages' facets by group
-        mask &= having(Product.id, Product.subgroup_code == f.subgroup)
+        mask &= having("subgroup", having_subgroup=f.subgroup)
     if f.min_price is not None or f.max_price is not None:
         price = held.price[rows]
         mask &= price != held.missing_price
@@ -150,8 +152,23 @@ def _other_filters(f: Filters, held, rows, ids, terms: list[str], params: dict) 
         if f.max_price is not None:
             mask &= price <= f.max_price
     if f.in_stock:
-        mask &= having(Variant.product_id, Variant.on_hand > Variant.reserved)
+        mask &= having("in_stock")
     return mask
+
+
+@functools.cache
+def _having(kind: str, backend: search.SearchBackend, searched: bool):
+    """SQL: the ids, as text, of the products with a row of the kind (a ward, a subgroup, a pack
+    in stock) and, `searched`, matching the search (whose terms are bound parameters): built
+    once per kind, so that it is compiled once."""
+    product_id, condition = {
+        "ward": (Product.id, Product.ward_code == bindparam("having_ward", None, type_=Integer)),
+        "subgroup": (Product.id, Product.subgroup_code == bindparam("having_subgroup", None, type_=String)),
+        "in_stock": (Variant.product_id, Variant.on_hand > Variant.reserved),
+    }[kind]
+    # Any terms: the statement's shape does not depend on them (they are bound as one value).
+    matching = [backend.matching(["x"], product_id=product_id)] if searched else []
+    return select(func.aggregate_strings(cast(product_id, String), " ")).where(condition, *matching)
 
 
 def _facet_masks(f: Filters, held, rows) -> dict[str, np.ndarray]:
