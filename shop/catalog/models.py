@@ -14,6 +14,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -58,6 +59,13 @@ class Product(geo.PlaceNames, TimestampMixin, db.Model):
             "price_from_vnd",
         ),
         CheckConstraint("price_from_vnd IS NULL OR price_from_vnd >= 0", name="price_from_not_negative"),
+        # The few products without a price (without packs), for the listing's "in stock only".
+        Index(
+            "ix_products_no_price",
+            "id",
+            postgresql_where=text("price_from_vnd IS NULL"),
+            sqlite_where=text("price_from_vnd IS NULL"),
+        ),
         CheckConstraint("star_level IS NULL OR star_level BETWEEN 3 AND 5", name="star_level_range"),
     )
 
@@ -168,6 +176,13 @@ class Variant(db.Model):
         CheckConstraint("weight_g IS NULL OR weight_g > 0", name="weight_positive"),
         CheckConstraint("low_stock_threshold IS NULL OR low_stock_threshold >= 0", name="low_stock_not_negative"),
         Index("ix_variants_product_price", "product_id", "price_vnd"),
+        # The few packs that are sold out (for the listing's "in stock only": selection.py).
+        Index(
+            "ix_variants_sold_out",
+            "product_id",
+            postgresql_where=text("on_hand <= reserved"),
+            sqlite_where=text("on_hand <= reserved"),
+        ),
         # Partners' quantity rules (Shopify's): a step of at least 1, and a minimum and maximum
         # that are multiples of it, the maximum not below the minimum.
         CheckConstraint("partner_step >= 1", name="partner_step_positive"),

@@ -8,6 +8,7 @@ import pytest
 
 from shop.catalog import columns, selection
 from shop.catalog.listing import SORTS, Filters, list_products
+from shop.catalog.search import refresh_product
 from shop.extensions import db
 from tests.catalog import reference
 from tests.catalog.conftest import TODAY
@@ -99,3 +100,23 @@ def test_at_most_so_many_selections_are_kept(catalog, monkeypatch):
     assert len(kept) == 2
     newest = next(reversed(kept))
     assert kept[newest][1].tolist() == selection.select_products(Filters(sort=list(SORTS)[-1]), TODAY)[1]
+
+
+@pytest.mark.both_databases
+def test_in_stock_only_keeps_the_products_with_a_pack_no_order_holds(catalog):
+    # The filter reads the few products that are not in stock (a sold-out pack, no price) from
+    # partial indexes: each way of being in stock or not, against plain SQL.
+    make_product("Còn gói thứ hai", on_hand=0, extra_prices=(90_000,)).variants[1].on_hand = 3
+    make_product("Hết cả hai gói", on_hand=0, extra_prices=(90_000,))
+    held = make_product("Đã giữ hết", on_hand=2)
+    held.variants[0].reserved = 2
+    packless = make_product("Không có gói", on_hand=5)
+    packless.variants.clear()
+    refresh_product(packless)  # as the editor does: no pack, no price
+    make_product("Chưa có giá nhưng còn hàng").price_from_vnd = None
+    db.session.commit()
+    listing = list_products(Filters(in_stock=True), today=TODAY, page_size=100)
+    shown = {p.name_vi for p in listing.products}
+    assert {"Còn gói thứ hai", "Chưa có giá nhưng còn hàng"} <= shown
+    assert not {"Hết cả hai gói", "Đã giữ hết", "Không có gói"} & shown
+    assert [p.id for p in listing.products] == reference.ordered_ids(Filters(in_stock=True), TODAY)
