@@ -65,6 +65,8 @@ class CatalogColumns:
     # Producers by id: (place in the database's order of names, slug, name), read at their
     # first use (selection._top_producers).
     producers: dict = field(repr=False, default_factory=dict)
+    # What else is worked out once per copy, by name (word_index.py's words).
+    kept: dict = field(repr=False, default_factory=dict)
 
     def __post_init__(self):
         # Position of each id in the arrays (-1 for ids not listed), for fast lookups by id.

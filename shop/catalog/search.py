@@ -36,7 +36,7 @@ from shop.text import fold
 
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_TERMS = 8
-_WORD = re.compile(r"[^\W_]+")  # letters and digits; "_" and punctuation separate words
+WORD = re.compile(r"[^\W_]+")  # letters and digits; "_" and punctuation separate words
 
 
 # --- The text a product is found by ---------------------------------------------------------
@@ -76,12 +76,12 @@ def refresh_product(product: Product) -> None:
 
 def query_terms(q: str) -> list[str]:
     """The folded words of a query that the search looks for (at most MAX_QUERY_TERMS)."""
-    return _WORD.findall(fold(q))[:MAX_QUERY_TERMS]
+    return WORD.findall(fold(q))[:MAX_QUERY_TERMS]
 
 
 def _exact_words(q: str) -> list[str]:
     """The words of `q` as typed, with their diacritics, lower-case."""
-    return _WORD.findall(unicodedata.normalize("NFC", q).lower())[:MAX_QUERY_TERMS]
+    return WORD.findall(unicodedata.normalize("NFC", q).lower())[:MAX_QUERY_TERMS]
 
 
 def _word_names(values: dict[str, str]) -> list[str]:
@@ -102,6 +102,9 @@ class SearchBackend(ABC):
 
     # Where the database puts NULL when it orders prices, as a price (see columns.order).
     missing_price: int
+    # Whether a search's matches may come from the words each process holds (word_index.py)
+    # rather than from a statement: only where they answer as this database does.
+    finds_in_memory = False
 
     def __init__(self) -> None:
         # Match statements by the number of the query's terms and words (see match_statement).
@@ -254,9 +257,19 @@ class WordIndexSearch(SearchBackend):
         condition = words.op("@@")(cast(bindparam("search_words", values["search_words"]), TSQUERY))
         return condition if product_id is Product.id else product_id.in_(select(Product.id).where(condition))
 
-    def relevance_values(self, q, terms, *, any_term=False):
+    # The words of the listed products are also held in memory by each process, where a
+    # search finds its matches without a statement (word_index.py): the same answer.
+    finds_in_memory = True
+
+    def exact_texts(self, q: str) -> list[str]:
+        """What relevance looks for in the text as written: the phrase, then each word (none
+        when the query has no word)."""
         words = _exact_words(q)
-        values = {"rel_phrase": _like_escaped(unicodedata.normalize("NFC", q).lower().strip())} if words else {}
+        return [unicodedata.normalize("NFC", q).lower().strip(), *words] if words else []
+
+    def relevance_values(self, q, terms, *, any_term=False):
+        phrase, *words = self.exact_texts(q) or [None]
+        values = {"rel_phrase": _like_escaped(phrase)} if words else {}
         values |= {f"rel_word{n}": _like_escaped(word) for n, word in enumerate(words)}
         if any_term:
             values |= {f"rel_term{n}": term for n, term in enumerate(terms)}

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import String, bindparam, cast, func, literal, select, union
 
 from shop import reads
-from shop.catalog import columns, search
+from shop.catalog import columns, search, word_index
 from shop.catalog.groups import GROUP_INDEX, GROUPS
 from shop.catalog.models import Product, Variant
 from shop.extensions import db
@@ -95,7 +95,7 @@ def _select(f: Filters, held: columns.CatalogColumns) -> tuple[tuple, np.ndarray
     if f.q and not terms:  # a query of punctuation alone matches nothing, rather than everything
         return ({}, {}, {}, []), np.zeros(0, dtype=np.int64)
     if terms:
-        found = _find(f.q, terms)
+        found = _find(f.q, terms, held)
         rows, listed = held.positions(found.ids)
         ids, score, params = found.ids[listed], found.score[listed], found.params
     else:
@@ -117,15 +117,20 @@ class _Matches:
     params: dict[str, str]
 
 
-def _find(q: str, terms: list[str]) -> _Matches:
-    """The products matching every term, and their relevance, in one statement: the ids of the
+def _find(q: str, terms: list[str], held: columns.CatalogColumns) -> _Matches:
+    """The products matching every term, and their relevance: from the words this process
+    holds where the backend allows it (word_index.py), else in one statement: the ids of the
     matches, of those with the exact phrase and of those with each exact word."""
     backend = search.backend()
     relevance = backend.relevance_values(q, terms)
     params = {**backend.match_values(terms), **relevance}
-    texts = reads.one(backend.match_statement(terms, relevance), params)
-    matches, *exact = (columns.ints(t) for t in texts)
-    ids = np.sort(matches)
+    found = word_index.find(held, terms, backend.exact_texts(q)) if backend.finds_in_memory else None
+    if found is not None:
+        ids, exact = found
+    else:
+        texts = reads.one(backend.match_statement(terms, relevance), params)
+        matches, *exact = (columns.ints(t) for t in texts)
+        ids = np.sort(matches)
     score = search.relevance_scores(ids, exact[0], exact[1:]) if exact else np.zeros(len(ids), dtype=np.int64)
     return _Matches(ids, score, params)
 
