@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql
 from werkzeug.datastructures import MultiDict
 
 from shop import create_app
-from shop.catalog import search
+from shop.catalog import search, word_index
 from shop.catalog.listing import Filters, list_products
 from shop.catalog.search import refresh_product
 from shop.extensions import db
@@ -230,3 +230,12 @@ def test_words_held_in_memory_answer_as_the_database_and_follow_the_catalog(cata
     refresh_product(catalog["xoi"])
     db.session.commit()
     assert "Xôi vò Phú Thượng" in names(list_products(Filters(q="xoi vo"), today=TODAY))
+
+
+@pytest.mark.both_databases
+def test_a_catalog_too_large_to_hold_its_words_is_searched_by_the_database(catalog, monkeypatch):
+    monkeypatch.setattr(word_index, "HELD_UP_TO", 3)
+    for q in ("xoi", "che sen q", "ha noi"):
+        expected = reference.ordered_ids(Filters(q=q), TODAY)
+        assert [p.id for p in list_products(Filters(q=q), today=TODAY, page_size=100).products] == expected, q
+    assert "words" not in current_app.extensions["catalog_columns"].kept
