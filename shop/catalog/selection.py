@@ -97,10 +97,10 @@ def _select(f: Filters, held: columns.CatalogColumns) -> tuple[tuple, np.ndarray
     if terms:
         found = _find(f.q, terms, held)
         rows, listed = held.positions(found.ids)
-        ids, score, params = found.ids[listed], found.score[listed], found.params
+        ids, score = found.ids[listed], found.score[listed]
     else:
-        rows, ids, score, params = np.arange(len(held)), held.ids, None, {}
-    mask = _other_filters(f, held, rows, ids, terms, params)
+        rows, ids, score = np.arange(len(held)), held.ids, None
+    mask = _other_filters(f, held, rows, ids)
     selection = columns.Selection(held, rows, _facet_masks(f, held, rows), mask)
     kept = selection.kept()
     order = columns.order(held, rows[kept], f.sort, None if score is None else score[kept])
@@ -109,12 +109,10 @@ def _select(f: Filters, held: columns.CatalogColumns) -> tuple[tuple, np.ndarray
 
 @dataclass
 class _Matches:
-    """A search's matching product ids (sorted), their relevance and the statement's parameters
-    (for more statements about the same matches)."""
+    """A search's matching product ids (sorted) and their relevance."""
 
     ids: np.ndarray
     score: np.ndarray
-    params: dict[str, str]
 
 
 def _find(q: str, terms: list[str], held: columns.CatalogColumns) -> _Matches:
@@ -122,26 +120,25 @@ def _find(q: str, terms: list[str], held: columns.CatalogColumns) -> _Matches:
     holds where the backend allows it (word_index.py), else in one statement: the ids of the
     matches, of those with the exact phrase and of those with each exact word."""
     backend = search.backend()
-    relevance = backend.relevance_values(q, terms)
-    params = {**backend.match_values(terms), **relevance}
     found = word_index.find(held, terms, backend.exact_texts(q)) if backend.finds_in_memory else None
     if found is not None:
         ids, exact = found
     else:
+        relevance = backend.relevance_values(q, terms)
+        params = {**backend.match_values(terms), **relevance}
         texts = reads.one(backend.match_statement(terms, relevance), params)
         matches, *exact = (columns.ints(t) for t in texts)
         ids = np.sort(matches)
     score = search.relevance_scores(ids, exact[0], exact[1:]) if exact else np.zeros(len(ids), dtype=np.int64)
-    return _Matches(ids, score, params)
+    return _Matches(ids, score)
 
 
-def _other_filters(f: Filters, held, rows, ids, terms: list[str], params: dict) -> np.ndarray:
+def _other_filters(f: Filters, held, rows, ids) -> np.ndarray:
     """Which of `rows` (products `ids`) the filters that are not facets keep."""
 
     def having(column: str, value) -> np.ndarray:
-        """Which of `ids` have this value in the column (among the search's matches)."""
-        statement = _having(column, search.backend(), bool(terms))
-        return columns.member(ids, columns.ints(reads.scalar(statement, {**params, "having": value})))
+        """Which of `ids` have this value in the column."""
+        return columns.member(ids, columns.ints(reads.scalar(_having(column), {"having": value})))
 
     mask = np.ones(len(rows), dtype=bool)
     if f.ward:  # only origin pages choose a ward, without facets: not worth a column
@@ -177,14 +174,12 @@ _NOT_IN_STOCK = select(func.aggregate_strings(cast(_candidates.c.id, String), " 
 
 
 @functools.cache
-def _having(column: str, backend: search.SearchBackend, searched: bool):
-    """SQL: the ids, as text, of the products whose `column` is the parameter `having` and,
-    `searched`, that match the search (its terms are bound parameters): built once per column,
-    so that it is compiled once."""
-    condition = getattr(Product, column) == bindparam("having", None)
-    # Any terms: the statement's shape does not depend on them (they are bound as one value).
-    matching = [backend.matching(["x"])] if searched else []
-    return select(func.aggregate_strings(cast(Product.id, String), " ")).where(condition, *matching)
+def _having(column: str):
+    """SQL: the ids, as text, of the listed products whose `column` is the parameter `having`:
+    built once per column, so that it is compiled once."""
+    return select(func.aggregate_strings(cast(Product.id, String), " ")).where(
+        columns.listed(), getattr(Product, column) == bindparam("having", None)
+    )
 
 
 def _facet_masks(f: Filters, held, rows) -> dict[str, np.ndarray]:
