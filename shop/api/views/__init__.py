@@ -3,8 +3,13 @@ orders, accounts and standing orders; producers' stock and shipments."""
 
 from __future__ import annotations
 
+import importlib
+
 
 def blueprints() -> list:
+    # The catalog's parts add their routes to catalog.bp, in the order of the API's description.
+    for part in ("catalog_products", "catalog_product", "catalog_producers", "catalog_origins"):
+        importlib.import_module(f"shop.api.views.{part}")
     from shop.api.views import (
         catalog,
         partner_accounts,
