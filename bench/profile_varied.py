@@ -111,6 +111,8 @@ def main() -> int:
         warm, paths = every[: args.warmup], every[args.warmup :]
     for path in warm:
         call(app, path)
+    if statements is not None:
+        statements.clear()  # the timed requests' statements only
 
     per_kind: dict[str, list[float]] = defaultdict(list)
     wall_kind: dict[str, list[float]] = defaultdict(list)

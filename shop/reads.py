@@ -12,7 +12,7 @@ Only where the driver gives what SQLAlchemy would: a statement whose compiled fo
 processor for a parameter or a column (on PostgreSQL, psycopg turns dates, integers, text and
 booleans into Python values itself). Otherwise — on SQLite, where a date is text that the
 column's type parses — the statement goes through `Connection.execute` as any other. Either
-way the engine's `before_cursor_execute` listeners see the statement (the guard that a GET
+way the engine's `before_cursor_execute` and `after_cursor_execute` listeners see the statement (the guard that a GET
 never writes, the tests' statement counters) and a driver error comes out as SQLAlchemy's."""
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ def rows(statement: Executable, params: dict[str, Any] | None = None) -> list[tu
         for listener in connection.dispatch.before_cursor_execute:
             listener(connection, cursor, compiled.sql, values, None, False)
         cursor.execute(compiled.sql, values)
+        for listener in connection.dispatch.after_cursor_execute:
+            listener(connection, cursor, compiled.sql, values, None, False)
         return cursor.fetchall()
     except connection.dialect.loaded_dbapi.Error as error:
         # As Connection.execute reports it: wrapped in SQLAlchemy's exception, and a

@@ -32,15 +32,22 @@ VALID_UNTIL = select(Product.star_valid_until, Product.featured).where(Product.i
 
 @pytest.fixture
 def seen(app):
-    """(statement, whether SQLAlchemy ran it with an execution context) for each statement."""
+    """(statement, whether SQLAlchemy ran it with an execution context, "done" once it ran) for
+    each statement."""
     found = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
         found.append((statement, context is not None))
 
+    def done(conn, cursor, statement, parameters, context, executemany):
+        assert found[-1][0] == statement  # after the statement the listeners saw before it
+        found[-1] = (statement, context is not None, "done")
+
     event.listen(db.engine, "before_cursor_execute", record)
+    event.listen(db.engine, "after_cursor_execute", done)
     yield found
     event.remove(db.engine, "before_cursor_execute", record)
+    event.remove(db.engine, "after_cursor_execute", done)
 
 
 def test_rows_are_what_connection_execute_gives(app, backend, seen):
@@ -58,7 +65,8 @@ def test_rows_are_what_connection_execute_gives(app, backend, seen):
     # Every statement was seen by the engine's listeners (the GET guard, statement counters):
     # PostgreSQL's through the driver's cursor, SQLite's through SQLAlchemy.
     assert len(seen) == 6
-    assert all(with_context == (backend == "sqlite") for _, with_context in seen[1:])
+    assert all(with_context == (backend == "sqlite") for _, with_context, _ in seen[1:])
+    assert all(entry[2:] == ("done",) for entry in seen)  # after_cursor_execute's listeners too
 
 
 def test_a_value_the_column_type_converts_goes_through_sqlalchemy(app, backend, seen):
