@@ -131,7 +131,7 @@ def _routes(app) -> list[Route]:
 def _body(route: Route, app, objects: dict):
     """The route's documented example body (or one built from its fields' examples), naming the
     world's objects; None for a route without a body."""
-    from shop.api.docs import MISSING, Reader
+    from shop.api.docs_reader import MISSING, Reader
 
     body = route.operation.get("requestBody")
     if not body:

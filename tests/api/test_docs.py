@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from schemathesis.specs.openapi.definitions import OPENAPI_30_VALIDATOR
 
 from shop.api import docs, spec_of
+from shop.api.docs_text import inline, render_text
 from shop.integrations.keys import role_label
 
 METHODS = ("get", "put", "post", "patch", "delete")
@@ -344,10 +345,10 @@ def test_the_description_text_is_escaped_and_only_a_little_markdown_becomes_html
 
 
 def test_the_markdownish_renderer_keeps_links_to_safe_places_only():
-    assert docs.inline("[x](javascript:alert(1))") == "[x](javascript:alert(1))"
-    assert docs.inline("[x](data:text/html,hi)") == "[x](data:text/html,hi)"
-    assert docs.inline('[x](/api/v1/docs"onmouseover="y)') == '<a href="/api/v1/docs&#34;onmouseover=&#34;y">x</a>'
-    assert docs.inline("[x](#errors) and *so* `a<b`") == '<a href="#errors">x</a> and <em>so</em> <code>a&lt;b</code>'
-    assert docs.render_text("# Title\ntext", heading_level=3) == "<h3>Title</h3>\n<p>text</p>"
+    assert inline("[x](javascript:alert(1))") == "[x](javascript:alert(1))"
+    assert inline("[x](data:text/html,hi)") == "[x](data:text/html,hi)"
+    assert inline('[x](/api/v1/docs"onmouseover="y)') == '<a href="/api/v1/docs&#34;onmouseover=&#34;y">x</a>'
+    assert inline("[x](#errors) and *so* `a<b`") == '<a href="#errors">x</a> and <em>so</em> <code>a&lt;b</code>'
+    assert render_text("# Title\ntext", heading_level=3) == "<h3>Title</h3>\n<p>text</p>"
     # The text's top headings go where the page needs them, whatever their number of #.
-    assert docs.render_text("### Headers\n#### Signature", heading_level=3) == "<h3>Headers</h3>\n<h4>Signature</h4>"
+    assert render_text("### Headers\n#### Signature", heading_level=3) == "<h3>Headers</h3>\n<h4>Signature</h4>"
