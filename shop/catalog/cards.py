@@ -119,15 +119,6 @@ def query(*, with_stock: bool = False) -> Select:
 
     Built once: putting this statement together (its correlated subquery most) cost more than
     running it."""
-    image = aliased(ProductImage)
-    first_image = (
-        select(image.id)
-        .where(image.product_id == Product.id)
-        .order_by(image.position, image.id)
-        .limit(1)
-        .correlate(Product)
-        .scalar_subquery()
-    )
     columns = [
         Product.id,
         Product.slug,
@@ -145,7 +136,15 @@ def query(*, with_stock: bool = False) -> Select:
     ]
     if with_stock:
         columns.append(in_stock())
-    return select(*columns).outerjoin(ProductImage, ProductImage.id == first_image)
+    return select(*columns).outerjoin(ProductImage, ProductImage.id == first_image("id"))
+
+
+def first_image(column: str):
+    """SQL: this column (`id`, `path`) of the product's first picture, by position then id: a
+    lookup by the images' index per product."""
+    image = aliased(ProductImage)
+    first = select(getattr(image, column)).where(image.product_id == Product.id).order_by(image.position, image.id)
+    return first.limit(1).correlate(Product).scalar_subquery()
 
 
 def fetch(

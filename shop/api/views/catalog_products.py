@@ -12,7 +12,6 @@ import marshmallow as ma
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, bindparam, func, select
-from sqlalchemy.orm import aliased
 
 from shop import clock, geo
 from shop.api.schemas import (
@@ -29,7 +28,7 @@ from shop.api.views.catalog_keyset import after_key, cursor_value, key_values
 from shop.catalog import cards, listing, search
 from shop.catalog.certificates import stars_now
 from shop.catalog.groups import GROUPS_BY_CODE, SUBGROUP_TO_GROUP
-from shop.catalog.models import Product, ProductImage, Variant
+from shop.catalog.models import Product, Variant
 from shop.extensions import db
 from shop.producers.models import Producer
 from shop.urls import external_url
@@ -237,15 +236,6 @@ def _item_columns() -> tuple:
     """What a listing says of each product, one row per product (correlated lookups by key); the
     day the stars are shown for is the parameter `api_today`. Built once (putting it together
     took longer than running it)."""
-    image = aliased(ProductImage)
-    first_image = (
-        select(image.path)
-        .where(image.product_id == Product.id)
-        .order_by(image.position, image.id)
-        .limit(1)
-        .correlate(Product)
-        .scalar_subquery()
-    )
     dearest = select(func.max(Variant.price_vnd)).where(Variant.product_id == Product.id).correlate(Product)
     producer_name = select(Producer.name).where(Producer.id == Product.producer_id).correlate(Product)
     return (
@@ -265,7 +255,7 @@ def _item_columns() -> tuple:
         Product.ward_code,
         Product.former_name,
         Product.craft_village,
-        first_image.label("image_path"),
+        cards.first_image("path").label("image_path"),
     )
 
 
